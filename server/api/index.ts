@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { type HealthResponse, type HistoryResponse, HistoryQuerySchema, type LatestResponse, type SeriesListResponse } from '../../shared/api';
+import type { Logger } from '../logger';
+import type { Store } from '../store/types';
+import { parsed, validate } from './validate';
+
+/** Most raw points one history answer carries; the dashboard never needs more. */
+export const HISTORY_POINT_LIMIT = 20_000;
+
+const SeriesParamsSchema = z.object({ id: z.string().regex(/^[a-z0-9-]+\.[a-z0-9_]+$/, 'series ids look like "<deviceId>.<point>"') });
+
+export interface ApiDeps {
+  store: Store;
+  health: () => HealthResponse;
+  webDir: string;
+  log: Logger;
+}
+
+export function createApi(deps: ApiDeps): express.Express {
+  const { store, log } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.get('/api/health', (_req, res) => {
+    const body = deps.health();
+    res.status(200).json(body);
+  });
+
+  const v1 = express.Router();
+  v1.get('/series', (_req, res) => {
+    const body: SeriesListResponse = { series: store.listSeries() };
+    res.json(body);
+  });
+
+  v1.get('/latest', (_req, res) => {
+    const body: LatestResponse = { readings: store.latest() };
+    res.json(body);
+  });
+
+  v1.get('/series/:id/history', validate('params', SeriesParamsSchema), validate('query', HistoryQuerySchema), (_req, res) => {
+    const { id } = parsed(res, 'params', SeriesParamsSchema);
+    const { from, to } = parsed(res, 'query', HistoryQuerySchema);
+    const series = store.getSeries(id);
+    if (!series) {
+      res.status(404).json({ error: `unknown series "${id}"`, details: { hint: 'GET /api/v1/series lists them' } });
+      return;
+    }
+    const { points, truncated } = store.history(id, from, to, HISTORY_POINT_LIMIT);
+    const body: HistoryResponse = { series, from, to, points, truncated };
+    res.json(body);
+  });
+  app.use('/api/v1', v1);
+
+  app.use('/api', (req, res) => {
+    res.status(404).json({ error: `no route ${req.method} ${req.path}`, details: { hint: 'see docs/mqtt.md and README.md' } });
+  });
+
+  // The built dashboard. index.html is never cached so a new build is picked up at once;
+  // hashed assets are immutable.
+  const index = path.join(deps.webDir, 'index.html');
+  if (fs.existsSync(index)) {
+    app.use(express.static(deps.webDir, { index: false, maxAge: '1y', immutable: true }));
+    app.get(/^\/(?!api\/|socket\.io\/|mqtt$).*/, (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(index);
+    });
+  } else {
+    app.get('/', (_req, res) => {
+      res.status(503).type('text/plain').send('The dashboard is not built: run "npm run build:web" (npm start does it for you).');
+    });
+  }
+
+  // Bad JSON bodies and anything thrown: a JSON error, never a stack trace.
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) log.error({ err }, 'unhandled error');
+    res.status(status).json({ error: status === 500 ? 'internal error' : 'bad request' });
+  });
+  return app;
+}

@@ -1,0 +1,79 @@
+import net from 'node:net';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Aedes } from 'aedes';
+import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { Logger } from '../logger';
+
+/** Path of MQTT over WebSocket on the HTTP port (browsers and firewalled integrators). */
+export const MQTT_WS_PATH = '/mqtt';
+
+export interface Broker {
+  aedes: Aedes;
+  /** The TCP port actually bound (differs from the configured one when that was 0). */
+  mqttPort: number;
+  clients(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts aedes on a TCP port and on the HTTP server's upgrade path /mqtt.
+ * Authentication and ACLs arrive with issue #4.
+ */
+export async function startBroker(opts: { port: number; host: string; http: HttpServer; log: Logger }): Promise<Broker> {
+  const { log } = opts;
+  const aedes = await Aedes.createBroker();
+  const sockets = new Set<net.Socket>();
+
+  const tcp = net.createServer((socket) => {
+    // Without this, Nagle's algorithm holds small QoS 1 PUBACKs back by up to
+    // 40 ms per round trip (delayed-ACK interaction), which stalls meters.
+    socket.setNoDelay(true);
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    aedes.handle(socket);
+  });
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(opts.port, opts.host, () => {
+      tcp.off('error', reject);
+      resolve();
+    });
+  });
+  const mqttPort = (tcp.address() as net.AddressInfo).port;
+
+  // MQTT over WebSocket shares the HTTP port; socket.io keeps its own path.
+  const wss = new WebSocketServer({ noServer: true });
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (pathname !== MQTT_WS_PATH) return;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const stream = createWebSocketStream(ws);
+      aedes.handle(stream, req);
+    });
+  };
+  opts.http.on('upgrade', onUpgrade);
+
+  aedes.on('clientError', (client, err) => log.warn({ clientId: client.id, err: err.message }, 'client error'));
+  aedes.on('connectionError', (client, err) => log.warn({ clientId: client?.id, err: err.message }, 'connection error'));
+  aedes.on('client', (client) => log.debug({ clientId: client.id }, 'client connected'));
+  aedes.on('clientDisconnect', (client) => log.debug({ clientId: client.id }, 'client disconnected'));
+  log.info({ port: mqttPort, websocket: MQTT_WS_PATH }, 'mqtt broker listening');
+
+  return {
+    aedes,
+    mqttPort,
+    clients: () => aedes.connectedClients,
+    async close() {
+      opts.http.off('upgrade', onUpgrade);
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => {
+        tcp.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      log.info('mqtt broker closed');
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_SITE_ID, ID_PATTERN } from '../shared/topics';
+
+/**
+ * The one place the environment is read. Every variable is parsed once, every
+ * error is listed at once, and the resulting object is passed to whoever needs
+ * it: nothing else in the server reads process.env.
+ */
+
+const port = (name: string, fallback: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .refine((s) => /^\d+$/.test(s) && Number(s) <= 65_535, `${name} must be a TCP port number from 0 to 65535 (0 picks a free port)`)
+    .transform(Number);
+
+const EnvSchema = z
+  .object({
+    HTTP_PORT: port('HTTP_PORT', 8080),
+    MQTT_PORT: port('MQTT_PORT', 1883),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    DATA_DIR: z.string().min(1).default('./data'),
+    SIMULATOR: z.enum(['on', 'off'], { error: 'SIMULATOR must be "on" or "off"' }).default('on'),
+    SIM_SEED: z.string().regex(/^\d+$/, 'SIM_SEED must be a non-negative integer').default('42').transform(Number),
+    STORE: z.enum(['sqlite', 'influx'], { error: 'STORE must be "sqlite" or "influx"' }).default('sqlite'),
+    INFLUX_URL: z.url({ error: 'INFLUX_URL must be a URL such as http://localhost:8086/lenumerique' }).optional(),
+    SITE_ID: z.string().regex(ID_PATTERN, 'SITE_ID must be lower-case letters, digits and "-" (it is a topic level)').default(DEFAULT_SITE_ID),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.STORE === 'influx' && !env.INFLUX_URL) ctx.addIssue({ code: 'custom', path: ['INFLUX_URL'], message: 'INFLUX_URL is required when STORE=influx' });
+  });
+
+export interface Config {
+  httpPort: number;
+  mqttPort: number;
+  host: string;
+  dataDir: string;
+  simulator: { enabled: boolean; seed: number };
+  store: { kind: 'sqlite' | 'influx'; influxUrl: string | undefined };
+  siteId: string;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses an environment (process.env in production, a plain object in tests). */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings count as unset, as in a .env file with "VAR=".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    httpPort: e.HTTP_PORT,
+    mqttPort: e.MQTT_PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    simulator: { enabled: e.SIMULATOR === 'on', seed: e.SIM_SEED },
+    store: { kind: e.STORE, influxUrl: e.INFLUX_URL },
+    siteId: e.SITE_ID,
+    logLevel: e.LOG_LEVEL,
+  };
+}

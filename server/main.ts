@@ -1,0 +1,47 @@
+import { startServer } from './app';
+import { ConfigError, loadConfig } from './config';
+
+/** The server process: parse config once, start, stop cleanly on SIGINT/SIGTERM. */
+export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const server = await startServer(config);
+  console.log(`\n  Le Numérique monitor is running.\n  Dashboard: ${server.url}\n  MQTT:      mqtt://localhost:${server.mqttPort}  (and ws on ${server.url.replace(/^http/, 'ws')}mqtt)\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n  ${signal}: flushing and stopping...`);
+    // The contract is "stopped within 5 s": past that, exit rather than hang.
+    const force = setTimeout(() => {
+      console.error('  shutdown took longer than 5 s; exiting');
+      process.exit(1);
+    }, 5000);
+    force.unref();
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

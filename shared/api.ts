@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { PointKindSchema } from './catalogue';
+
+/** REST bodies and query strings of /api, version 1: one schema each, types inferred. */
+
+export const ReadingSchema = z.object({
+  seriesId: z.string(),
+  /** Epoch milliseconds. */
+  ts: z.number(),
+  value: z.number(),
+});
+export type Reading = z.infer<typeof ReadingSchema>;
+
+export const SeriesSchema = z.object({
+  id: z.string(),
+  deviceId: z.string(),
+  point: z.string(),
+  unit: z.string(),
+  kind: PointKindSchema,
+  label: z.string(),
+  zone: z.string(),
+});
+export type Series = z.infer<typeof SeriesSchema>;
+
+export const SeriesListResponseSchema = z.object({ series: z.array(SeriesSchema) });
+export type SeriesListResponse = z.infer<typeof SeriesListResponseSchema>;
+
+/** A time given as epoch milliseconds or as an ISO 8601 date-time with an offset (or "Z"). */
+export const TimeParamSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((s, ctx) => {
+    const ms = /^-?\d+$/.test(s) ? Number(s) : /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) ? Date.parse(s) : Number.NaN;
+    if (!Number.isSafeInteger(ms)) {
+      ctx.addIssue({ code: 'custom', message: `"${s}" is neither epoch milliseconds nor an ISO 8601 date-time` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/** Longest range one history call returns raw points for; later issues add server-side downsampling. */
+export const MAX_HISTORY_RANGE_MS = 31 * 24 * 3600 * 1000;
+export const DEFAULT_HISTORY_RANGE_MS = 3600 * 1000;
+
+export const HistoryQuerySchema = z
+  .object({ from: TimeParamSchema.optional(), to: TimeParamSchema.optional() })
+  .transform((q, ctx) => {
+    const to = q.to ?? Date.now();
+    const from = q.from ?? to - DEFAULT_HISTORY_RANGE_MS;
+    if (from > to) ctx.addIssue({ code: 'custom', path: ['from'], message: '"from" must not be after "to"' });
+    if (to - from > MAX_HISTORY_RANGE_MS) ctx.addIssue({ code: 'custom', path: ['from'], message: `range longer than ${MAX_HISTORY_RANGE_MS / 86_400_000} days` });
+    return { from, to };
+  });
+export type HistoryQuery = z.infer<typeof HistoryQuerySchema>;
+
+export const HistoryResponseSchema = z.object({
+  series: SeriesSchema,
+  from: z.number(),
+  to: z.number(),
+  /** [epoch ms, value] pairs in time order. */
+  points: z.array(z.tuple([z.number(), z.number()])),
+  /** True when the store returned the first `limit` points only. */
+  truncated: z.boolean(),
+});
+export type HistoryResponse = z.infer<typeof HistoryResponseSchema>;
+
+export const LatestResponseSchema = z.object({ readings: z.array(ReadingSchema) });
+export type LatestResponse = z.infer<typeof LatestResponseSchema>;
+
+const ComponentState = z.enum(['up', 'down', 'off', 'starting']);
+export const HealthResponseSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  version: z.string(),
+  uptimeS: z.number(),
+  broker: z.object({ state: ComponentState, clients: z.number(), mqttPort: z.number(), websocketPath: z.string() }),
+  store: z.object({ state: ComponentState, kind: z.enum(['sqlite', 'influx']), pending: z.number(), written: z.number() }),
+  simulator: z.object({ state: ComponentState, devices: z.number(), published: z.number() }),
+  ingest: z.object({ accepted: z.number(), rejected: z.number() }),
+});
+export type HealthResponse = z.infer<typeof HealthResponseSchema>;
+
+export const ErrorResponseSchema = z.object({ error: z.string(), details: z.unknown().optional() });
+export type ErrorResponse = z.infer<typeof ErrorResponseSchema>;
