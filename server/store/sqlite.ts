@@ -153,6 +153,9 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     history(seriesId, from, to, limit) {
       const s = seriesByKey.get(seriesId);
       if (!s) return { points: [], truncated: false };
+      // Readings already pushed to dashboards must be in the answer too: write the
+      // queue first (one short transaction) so a query never lags the live view.
+      if (queue.length > 0) flush();
       // Read one extra row to know whether the answer was cut.
       const rows = range.all(s.key, from, to, limit + 1) as [number, number][];
       const truncated = rows.length > limit;

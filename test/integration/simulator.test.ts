@@ -1,0 +1,64 @@
+import mqtt from 'mqtt';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { HealthResponse, LatestResponse } from '../../shared/api';
+import { catalogue } from '../../shared/catalogue';
+import type { RunningServer } from '../../server/app';
+import { type Spawned, spawnTs } from '../helpers/process';
+import { getJson, startTestServer, waitFor } from '../helpers/server';
+
+const allSeries = catalogue.devices.flatMap((d) => catalogue.deviceTypes.find((t) => t.id === d.type)?.points.map((p) => `${d.id}.${p.name}`) ?? []);
+
+describe('the simulator inside the server', () => {
+  let server: RunningServer;
+  afterAll(async () => server?.close());
+
+  it('connects every catalogued device, which publish valid readings for every point', async () => {
+    server = await startTestServer({ SIMULATOR: 'on' }, { simulatorPeriodMs: 200 });
+    const base = `http://127.0.0.1:${server.httpPort}`;
+    const latest = await waitFor(async () => {
+      const { body } = await getJson<LatestResponse>(`${base}/api/v1/latest`);
+      return body.readings.length === allSeries.length ? body.readings : undefined;
+    }, 'a reading for every series');
+    expect(latest.map((r) => r.seriesId).sort()).toEqual([...allSeries].sort());
+    const health = (await getJson<HealthResponse>(`${base}/api/health`)).body;
+    expect(health.simulator).toMatchObject({ state: 'up', devices: catalogue.devices.length });
+    expect(health.ingest.rejected).toBe(0);
+    // Each device holds its own MQTT connection, as a field device would.
+    expect(health.broker.clients).toBe(catalogue.devices.length);
+  });
+
+  it('leaves a retained "online" status for each device, and "offline" once stopped', async () => {
+    const watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${server.mqttPort}`, { clientId: 'test-status-watcher' });
+    const seen = new Map<string, string>();
+    watcher.on('message', (topic, payload) => seen.set(topic, payload.toString()));
+    await watcher.subscribeAsync('le-numerique/+/status', { qos: 1 });
+    await waitFor(() => seen.size === catalogue.devices.length, 'retained status of every device');
+    expect([...seen.values()].every((v) => v === 'online')).toBe(true);
+    await server.close();
+    await watcher.endAsync();
+  });
+});
+
+describe('the simulator on its own (npm run simulator -- --broker ...)', () => {
+  let server: RunningServer;
+  let sim: Spawned | undefined;
+  afterAll(async () => {
+    sim?.child.kill('SIGKILL');
+    await server?.close();
+  });
+
+  it('publishes to a broker given on the command line and stops cleanly on SIGINT', async () => {
+    server = await startTestServer();
+    const base = `http://127.0.0.1:${server.httpPort}`;
+    sim = spawnTs('simulator/cli.ts', {}, ['--broker', `mqtt://127.0.0.1:${server.mqttPort}`, '--period', '200', '--log-level', 'warn']);
+    await waitFor(async () => (await getJson<LatestResponse>(`${base}/api/v1/latest`)).body.readings.length === allSeries.length, 'readings from the standalone simulator');
+    sim.child.kill('SIGINT');
+    expect((await sim.exited).code).toBe(0);
+  });
+
+  it('refuses a malformed --broker with a usage line', async () => {
+    const bad = spawnTs('simulator/cli.ts', {}, ['--broker', 'localhost:1883']);
+    expect((await bad.exited).code).toBe(2);
+    expect(bad.output()).toMatch(/--broker must be an mqtt:\/\//);
+  });
+});

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Integration and end-to-end tests start real servers and a real browser.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Two cores: run files in parallel, but not more than the machine has.
+    maxWorkers: 2,
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
+  },
+});
