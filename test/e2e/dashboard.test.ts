@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium } from '../helpers/chromium';
+import { ROOT, printedPorts, type Spawned, spawnTs } from '../helpers/process';
+import { tempDir, waitFor } from '../helpers/server';
+
+const chromium = chromiumAvailable();
+const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
+
+/**
+ * The whole system as a user starts it (scripts/start.ts: build check, server,
+ * embedded broker, simulator), seen through Debian's Chromium.
+ */
+describe.skipIf(!chromium.ok)(`the dashboard, live, in Chromium${chromium.ok ? '' : ` (skipped: ${chromium.reason})`}`, () => {
+  let system: Spawned;
+  let browser: Browser;
+  let url: string;
+
+  beforeAll(async () => {
+    system = spawnTs('scripts/start.ts', { HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', DATA_DIR: tempDir(), LOG_LEVEL: 'warn' });
+    const ports = await waitFor(() => printedPorts(system.output()), 'npm start to print the dashboard URL', 60_000);
+    url = `http://127.0.0.1:${ports.http}/`;
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    system?.child.kill('SIGTERM');
+    await system?.exited;
+  });
+
+  it('shows the connection state and live values that change without a reload', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.locator('[data-testid="connection-state"][data-state="connected"]').waitFor({ timeout: 20_000 });
+
+    const value = page.locator('[data-testid="value-grid-meter.import_power"]');
+    await value.waitFor({ timeout: 20_000 });
+    await expect.poll(() => value.getAttribute('data-ts'), { timeout: 20_000 }).toMatch(/^\d+$/);
+    const firstTs = Number(await value.getAttribute('data-ts'));
+    const firstText = await value.textContent();
+    expect(firstText).toMatch(/\d/);
+
+    // The simulated meter reports every 5 s: the same element must move on by itself.
+    await expect.poll(async () => Number(await value.getAttribute('data-ts')), { timeout: 30_000, interval: 250 }).toBeGreaterThan(firstTs);
+
+    // The chart of the last hour has drawn at least one line.
+    await expect.poll(() => page.locator('[data-testid="history-chart"] .recharts-line-curve').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'overview.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('shows the loss of the live connection when the server stops', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.locator('[data-testid="connection-state"][data-state="connected"]').waitFor({ timeout: 20_000 });
+    system.child.kill('SIGTERM');
+    expect((await system.exited).code).toBe(0);
+    await page.locator('[data-testid="connection-state"]:not([data-state="connected"])').waitFor({ timeout: 20_000 });
+    await page.close();
+  });
+});
