@@ -116,6 +116,20 @@ describe('a SenML reading from an MQTT device to the dashboard and the API', () 
     expect(event.ts).toBeGreaterThan(0);
   });
 
+  it('announces a device "offline" to dashboards when its connection drops (its last will)', async () => {
+    const meter = await mqtt.connectAsync(`mqtt://127.0.0.1:${server.mqttPort}`, {
+      clientId: 'test-will-grid-meter',
+      reconnectPeriod: 0,
+      will: { topic: 'le-numerique/grid-meter/status', payload: Buffer.from('offline'), qos: 1, retain: true },
+    });
+    await meter.publishAsync('le-numerique/grid-meter/status', 'online', { qos: 1, retain: true });
+    await waitFor(() => statuses.some((s) => s.deviceId === 'grid-meter' && s.status === 'online'), 'online');
+    // An unclean loss (no DISCONNECT packet), as when a device loses power.
+    meter.stream.destroy();
+    await waitFor(() => statuses.some((s) => s.deviceId === 'grid-meter' && s.status === 'offline'), 'the last will as a device:status event');
+    await meter.endAsync(true);
+  });
+
   it('accepts MQTT over WebSocket on the HTTP port at /mqtt', async () => {
     const wsDevice = await mqtt.connectAsync(`ws://127.0.0.1:${server.httpPort}/mqtt`, { clientId: 'test-ws-grid-meter' });
     const ts = Date.now() - 300;
