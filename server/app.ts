@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { HealthResponse } from '../shared/api';
 import { type Catalogue, catalogue as defaultCatalogue } from '../shared/catalogue';
@@ -8,6 +7,7 @@ import { createApi } from './api/index';
 import { MQTT_WS_PATH, startBroker } from './broker/index';
 import type { Config } from './config';
 import { startIngest } from './ingest/index';
+import { listen } from './listen';
 import { startLive } from './live/index';
 import { createLogger } from './logger';
 import { openSqliteStore } from './store/sqlite';
@@ -43,7 +43,13 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   const store = openSqliteStore({ dataDir: config.dataDir, log: logger('store') });
   const httpServer = http.createServer();
   let simulator: Simulator | undefined;
-  const broker = await startBroker({ port: config.mqttPort, host: config.host, http: httpServer, log: logger('mqtt') });
+  let broker: Awaited<ReturnType<typeof startBroker>>;
+  try {
+    broker = await startBroker({ port: config.mqttPort, host: config.host, http: httpServer, log: logger('mqtt') });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
   const live = startLive({ http: httpServer, log: logger('live') });
   const ingest = startIngest({
     aedes: broker.aedes,
@@ -74,14 +80,16 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
 
   const app = createApi({ store, health, webDir: opts.webDir ?? DEFAULT_WEB_DIR, log: logger('http') });
   httpServer.on('request', app);
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.httpPort, config.host, () => {
-      httpServer.off('error', reject);
-      resolve();
-    });
-  });
-  const httpPort = (httpServer.address() as AddressInfo).port;
+  let httpPort: number;
+  try {
+    httpPort = await listen(httpServer, config.httpPort, config.host, 'HTTP_PORT');
+  } catch (err) {
+    await broker.close();
+    ingest.stop();
+    store.close();
+    await live.close();
+    throw err;
+  }
   const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${httpPort}/`;
   logger('http').info({ port: httpPort, url }, 'http listening');
 

@@ -3,6 +3,7 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
+import { listen } from '../listen';
 import type { Logger } from '../logger';
 
 /** Path of MQTT over WebSocket on the HTTP port (browsers and firewalled integrators). */
@@ -33,14 +34,13 @@ export async function startBroker(opts: { port: number; host: string; http: Http
     socket.on('close', () => sockets.delete(socket));
     aedes.handle(socket);
   });
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(opts.port, opts.host, () => {
-      tcp.off('error', reject);
-      resolve();
-    });
-  });
-  const mqttPort = (tcp.address() as net.AddressInfo).port;
+  let mqttPort: number;
+  try {
+    mqttPort = await listen(tcp, opts.port, opts.host, 'MQTT_PORT');
+  } catch (err) {
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    throw err;
+  }
 
   // MQTT over WebSocket shares the HTTP port; socket.io keeps its own path.
   const wss = new WebSocketServer({ noServer: true });

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
@@ -19,6 +20,17 @@ describe('the server process', () => {
     expect(code).toBe(2);
     expect(running.output()).toMatch(/HTTP_PORT: HTTP_PORT must be a TCP port number/);
     expect(running.output()).toMatch(/SIMULATOR: SIMULATOR must be "on" or "off"/);
+  });
+
+  it('names the setting to change when a port is already taken', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = (blocker.address() as net.AddressInfo).port;
+    running = spawnTs('server/main.ts', { HTTP_PORT: '0', MQTT_PORT: String(taken), HOST: '127.0.0.1', SIMULATOR: 'off', DATA_DIR: tempDir() });
+    const { code } = await running.exited;
+    blocker.close();
+    expect(code).toBe(1);
+    expect(running.output()).toMatch(new RegExp(`MQTT_PORT: port ${taken} is already in use`));
   });
 
   it('flushes every buffered reading to SQLite on SIGTERM and exits cleanly', async () => {
