@@ -41,7 +41,13 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   }
 
   const store = openSqliteStore({ dataDir: config.dataDir, log: logger('store') });
-  const httpServer = http.createServer();
+  // socket.io must see the request listener at attach time: it wraps it so that
+  // /socket.io/ requests never reach express (which would answer them too).
+  let handler: http.RequestListener = (_req, res) => {
+    res.statusCode = 503;
+    res.end();
+  };
+  const httpServer = http.createServer((req, res) => handler(req, res));
   let simulator: Simulator | undefined;
   let broker: Awaited<ReturnType<typeof startBroker>>;
   try {
@@ -79,7 +85,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   };
 
   const app = createApi({ store, health, webDir: opts.webDir ?? DEFAULT_WEB_DIR, log: logger('http') });
-  httpServer.on('request', app);
+  handler = app;
   let httpPort: number;
   try {
     httpPort = await listen(httpServer, config.httpPort, config.host, 'HTTP_PORT');
@@ -119,8 +125,11 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
         await broker.close();
         ingest.stop();
         store.close();
-        await live.close();
+        // socket.io closes the HTTP server, which waits for open connections:
+        // end the browsers' keep-alive connections too, or it would wait for them.
+        const liveClosed = live.close();
         httpServer.closeAllConnections();
+        await liveClosed;
         log.info('stopped');
       })();
       return closing;

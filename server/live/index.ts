@@ -32,8 +32,13 @@ export function startLive(opts: { http: HttpServer; log: Logger; flushMs?: numbe
     io.emit('readings', frame);
   }, opts.flushMs ?? LIVE_FLUSH_MS);
 
+  // The last known status of each device, replayed to every new dashboard so it
+  // does not wait for the next change (or show a stale state after a reconnect).
+  const statuses = new Map<string, DeviceStatusEvent>();
+
   io.on('connection', (socket) => {
     log.debug({ id: socket.id }, 'dashboard connected');
+    for (const event of statuses.values()) socket.emit('device:status', event);
     socket.on('disconnect', (reason) => log.debug({ id: socket.id, reason }, 'dashboard disconnected'));
   });
 
@@ -45,6 +50,7 @@ export function startLive(opts: { http: HttpServer; log: Logger; flushMs?: numbe
       for (const r of readings) buffer.push(r);
     },
     status(event) {
+      statuses.set(event.deviceId, event);
       io.emit('device:status', event);
     },
     clients: () => io.engine.clientsCount,

@@ -16,7 +16,9 @@ let base: string;
 beforeAll(async () => {
   server = await startTestServer();
   base = `http://127.0.0.1:${server.httpPort}`;
-  dashboard = io(base, { transports: ['websocket'] });
+  // Default transports (HTTP long-polling, then the WebSocket upgrade), as a browser
+  // connects: polling requests must never reach express.
+  dashboard = io(base);
   dashboard.on('readings', (f) => frames.push(f));
   dashboard.on('device:status', (s) => statuses.push(s));
   await waitFor(() => dashboard.connected, 'socket.io connection');
@@ -128,6 +130,32 @@ describe('a SenML reading from an MQTT device to the dashboard and the API', () 
     meter.stream.destroy();
     await waitFor(() => statuses.some((s) => s.deviceId === 'grid-meter' && s.status === 'offline'), 'the last will as a device:status event');
     await meter.endAsync(true);
+  });
+
+  it('replays the last known device statuses to a dashboard that connects later', async () => {
+    await device.publishAsync('le-numerique/room-r1-coworking/status', 'online', { qos: 1, retain: true });
+    await waitFor(() => statuses.some((s) => s.deviceId === 'room-r1-coworking'), 'the live status');
+    const late = io(base);
+    const seen: DeviceStatusEvent[] = [];
+    late.on('device:status', (e) => seen.push(e));
+    await waitFor(() => seen.find((s) => s.deviceId === 'room-r1-coworking' && s.status === 'online'), 'the replayed status');
+    late.close();
+  });
+
+  it('serves dashboards stuck on HTTP long-polling (proxies that refuse WebSocket)', async () => {
+    const polling = io(base, { transports: ['polling'] });
+    const got: ReadingsFrame[] = [];
+    polling.on('readings', (f) => got.push(f));
+    await waitFor(() => polling.connected, 'a polling connection');
+    const ts = Date.now() - 100;
+    for (let i = 0; i < 5; i++) {
+      await device.publishAsync('le-numerique/grid-meter/telemetry', JSON.stringify([{ bn: 'grid-meter:', bt: (ts + i) / 1000, n: 'import_power', u: 'W', v: 100 + i }]), { qos: 1 });
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await waitFor(() => got.some((f) => f.readings.some((r) => r.ts === ts + 4)), 'frames over polling');
+    polling.close();
+    const health = await getJson<HealthResponse>(`${base}/api/health`);
+    expect(health.status).toBe(200);
   });
 
   it('accepts MQTT over WebSocket on the HTTP port at /mqtt', async () => {

@@ -1,0 +1,81 @@
+import { useEffect, useState } from 'react';
+import type { Series } from '../../shared/api';
+import { catalogue } from '../../shared/catalogue';
+import { ConnectionBadge } from './components/ConnectionBadge';
+import { HistoryChart } from './components/HistoryChart';
+import { LiveValues } from './components/LiveValues';
+import { errorMessage, fetchLatest, fetchSeries, isAbortError } from './lib/api';
+import { catalogueSeries } from './lib/devices';
+import { useLive } from './lib/use-live';
+
+export function App() {
+  const live = useLive();
+  const { merge, reconnects } = live;
+  const [series, setSeries] = useState<Series[] | null>(null);
+  const [seriesError, setSeriesError] = useState<string | null>(null);
+  const [latestError, setLatestError] = useState<string | null>(null);
+
+  // The series and the latest values, at start and again whenever the live
+  // connection comes back (the server may have restarted, values were missed).
+  useEffect(() => {
+    const controller = new AbortController();
+    fetchSeries(controller.signal).then(
+      (res) => {
+        setSeries(res.series);
+        setSeriesError(null);
+      },
+      (err: unknown) => {
+        if (isAbortError(err)) return;
+        setSeriesError(errorMessage(err));
+        // Without the server's list, the catalogue still says what to expect.
+        setSeries((prev) => prev ?? catalogueSeries(catalogue));
+      },
+    );
+    fetchLatest(controller.signal).then(
+      (res) => {
+        merge(res.readings);
+        setLatestError(null);
+      },
+      (err: unknown) => {
+        if (!isAbortError(err)) setLatestError(errorMessage(err));
+      },
+    );
+    return () => controller.abort();
+  }, [merge, reconnects]);
+
+  const errors = [seriesError, latestError].filter((e): e is string => e !== null);
+
+  return (
+    <>
+      <header className="app-header">
+        <h1>Le Numérique — supervision</h1>
+        <ConnectionBadge state={live.state} />
+      </header>
+      <main className="app-main">
+        {errors.length > 0 ? (
+          <div className="error" role="alert">
+            {errors.map((e) => (
+              <p key={e}>{e}</p>
+            ))}
+          </div>
+        ) : null}
+
+        <section className="panel" aria-labelledby="live-title">
+          <h2 id="live-title">Valeurs en direct</h2>
+          {series === null ? (
+            <p className="notice" role="status">
+              Chargement des séries…
+            </p>
+          ) : (
+            <LiveValues series={series} latest={live.latest} deviceStatus={live.deviceStatus} />
+          )}
+        </section>
+
+        <section className="panel" aria-labelledby="chart-title">
+          <h2 id="chart-title">Dernière heure</h2>
+          <HistoryChart series={series} subscribe={live.subscribe} reconnects={reconnects} />
+        </section>
+      </main>
+    </>
+  );
+}
