@@ -140,6 +140,17 @@ export function seriesId(deviceId: string, point: string): string {
   return `${deviceId}.${point}`;
 }
 
+/**
+ * The series every catalogued device promises, one per point: what the store
+ * registers at start-up and what the dashboard falls back to.
+ */
+export function catalogueSeries(cat: Catalogue): Array<{ id: string; deviceId: string; point: string; unit: Unit; kind: PointKind; label: string; zone: string }> {
+  return cat.devices.flatMap((device) => {
+    const type = cat.deviceTypes.find((t) => t.id === device.type);
+    return (type?.points ?? []).map((p) => ({ id: seriesId(device.id, p.name), deviceId: device.id, point: p.name, unit: p.unit, kind: p.kind, label: p.label, zone: device.zone }));
+  });
+}
+
 export type PointCheck = { ok: true; point: Point; value: number } | { ok: false; reason: string };
 
 /**

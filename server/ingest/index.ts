@@ -1,6 +1,6 @@
 import type { Aedes } from 'aedes';
-import type { Reading, Series } from '../../shared/api';
-import { type Catalogue, checkPoint, findDevice, seriesId } from '../../shared/catalogue';
+import type { Reading } from '../../shared/api';
+import { type Catalogue, catalogueSeries, checkPoint, findDevice, seriesId } from '../../shared/catalogue';
 import type { DeviceStatusEvent } from '../../shared/live';
 import { SenmlPackSchema, resolvePack } from '../../shared/senml';
 import { STATUS_OFFLINE, STATUS_ONLINE, parseTopic } from '../../shared/topics';
@@ -30,22 +30,6 @@ export interface IngestOptions {
   now?: () => number;
   onReadings: (readings: Reading[]) => void;
   onStatus: (event: DeviceStatusEvent) => void;
-}
-
-/** Series metadata for every point of every catalogued device. */
-export function catalogueSeries(cat: Catalogue): Series[] {
-  return cat.devices.flatMap((device) => {
-    const type = cat.deviceTypes.find((t) => t.id === device.type);
-    return (type?.points ?? []).map((p) => ({
-      id: seriesId(device.id, p.name),
-      deviceId: device.id,
-      point: p.name,
-      unit: p.unit,
-      kind: p.kind,
-      label: p.label,
-      zone: device.zone,
-    }));
-  });
 }
 
 /**

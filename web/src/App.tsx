@@ -1,11 +1,10 @@
 import { useEffect, useState } from 'react';
 import type { Series } from '../../shared/api';
-import { catalogue } from '../../shared/catalogue';
+import { catalogue, catalogueSeries } from '../../shared/catalogue';
 import { ConnectionBadge } from './components/ConnectionBadge';
 import { HistoryChart } from './components/HistoryChart';
 import { LiveValues } from './components/LiveValues';
 import { errorMessage, fetchLatest, fetchSeries, isAbortError } from './lib/api';
-import { catalogueSeries } from './lib/devices';
 import { useLive } from './lib/use-live';
 
 export function App() {

@@ -1,5 +1,5 @@
 import type { Series } from '../../../shared/api';
-import { type Catalogue, findDevice, seriesId } from '../../../shared/catalogue';
+import { type Catalogue, findDevice } from '../../../shared/catalogue';
 
 /** One card of the live view: a device and its series, in catalogue order. */
 export interface DeviceGroup {
@@ -47,22 +47,6 @@ export function groupByDevice(series: readonly Series[], cat: Catalogue): Device
     g.series.sort((a, b) => pointRank(a.point) - pointRank(b.point) || a.point.localeCompare(b.point));
   }
   return sorted;
-}
-
-/** The series the catalogue promises, for when the server's list cannot be loaded. */
-export function catalogueSeries(cat: Catalogue): Series[] {
-  return cat.devices.flatMap((device) => {
-    const type = cat.deviceTypes.find((t) => t.id === device.type);
-    return (type?.points ?? []).map((p) => ({
-      id: seriesId(device.id, p.name),
-      deviceId: device.id,
-      point: p.name,
-      unit: p.unit,
-      kind: p.kind,
-      label: p.label,
-      zone: device.zone,
-    }));
-  });
 }
 
 /** The device's nominal reporting period in ms, if the catalogue knows it. */
