@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_SITE_ID, ID_PATTERN } from './topics';
-import { isUnit, UNIT_SYMBOLS, type Unit } from './units';
+import { isUnit, UNIT_SYMBOLS, type Unit, unitScale } from './units';
 
 /**
  * The device catalogue: which devices exist, what they measure, in which unit,
@@ -163,11 +163,13 @@ export function checkPoint(deviceId: string, type: DeviceType, rec: { name: stri
   const point = type.points.find((p) => p.name === pointName);
   if (!point) return { ok: false, reason: `unknown point "${rec.name}" for device type ${type.id}` };
   if (rec.unit === undefined) return { ok: false, reason: `point "${pointName}" has no unit; expected ${point.unit}` };
-  if (!isUnit(rec.unit)) return { ok: false, reason: `unit "${rec.unit}" is not a SenML unit` };
-  if (rec.unit !== point.unit) return { ok: false, reason: `point "${pointName}" expects unit ${point.unit}, got ${rec.unit}` };
+  if (!isUnit(rec.unit)) return { ok: false, reason: `unit "${rec.unit}" is not a SenML unit this monitor accepts (see docs/mqtt.md)` };
+  const scale = unitScale(rec.unit, point.unit);
+  if (scale === undefined) return { ok: false, reason: `point "${pointName}" expects unit ${point.unit}, got ${rec.unit}` };
   // Counters may be sent as a SenML sum ("s", RFC 8428 §4.2); gauges as a value ("v").
-  const value = rec.value ?? rec.sum;
-  if (value === undefined) return { ok: false, reason: `point "${pointName}" needs a numeric value` };
+  const raw = rec.value ?? rec.sum;
+  if (raw === undefined) return { ok: false, reason: `point "${pointName}" needs a numeric value` };
+  const value = raw * scale;
   if (value < point.min || value > point.max) return { ok: false, reason: `point "${pointName}" value ${value} outside plausible range [${point.min}, ${point.max}]` };
   return { ok: true, point, value };
 }

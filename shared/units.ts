@@ -14,6 +14,7 @@ export const UNITS = {
   '%RH': { label: 'percent relative humidity', quantity: 'humidity', source: 'RFC 8428 §12.1' },
   ppm: { label: 'parts per million', quantity: 'concentration', source: 'RFC 8798 §3 (secondary unit)' },
   lx: { label: 'lux', quantity: 'illuminance', source: 'RFC 8428 §12.1' },
+  kW: { label: 'kilowatt', quantity: 'power', source: 'RFC 8798 §3 (secondary unit)' },
   'W/m2': { label: 'watt per square metre', quantity: 'irradiance', source: 'RFC 8428 §12.1' },
   '%': { label: 'percent', quantity: 'ratio', source: 'RFC 8798 §3 (secondary unit)' },
   '/': { label: 'ratio', quantity: 'ratio', source: 'RFC 8428 §12.1' },
@@ -38,4 +39,25 @@ export const UNIT_SYMBOLS = Object.keys(UNITS) as Unit[];
 
 export function isUnit(value: string): value is Unit {
   return Object.hasOwn(UNITS, value);
+}
+
+/**
+ * Secondary units convert linearly to the unit a point is stored in (RFC 8798 §3
+ * defines each secondary unit by its scale to a primary one). A device may send
+ * "kW" for a point stored in "W": the value is scaled, never rejected.
+ */
+const SCALES: Partial<Record<Unit, Partial<Record<Unit, number>>>> = {
+  kW: { W: 1000 },
+  kWh: { Wh: 1000 },
+  Wh: { kWh: 0.001 },
+  W: { kW: 0.001 },
+  hPa: { Pa: 100 },
+  Pa: { hPa: 0.01 },
+  '%': { '/': 0.01 },
+  '/': { '%': 100 },
+};
+
+/** The factor that turns a value in `from` into `to`, or undefined when they do not convert. */
+export function unitScale(from: Unit, to: Unit): number | undefined {
+  return from === to ? 1 : SCALES[from]?.[to];
 }

@@ -29,10 +29,18 @@ describe('device catalogue', () => {
     expect(checkPoint('pv-inverter-1', pv.type, { name: 'pv-inverter-1:ac_energy', unit: 'Wh', value: undefined, sum: 5 })).toMatchObject({ ok: true, value: 5 });
   });
 
+  it('scales RFC 8798 secondary units to the unit the point is stored in', () => {
+    expect(checkPoint('pv-inverter-1', pv.type, { name: 'ac_power', unit: 'kW', value: 12.5, sum: undefined })).toMatchObject({ ok: true, value: 12_500 });
+    expect(checkPoint('pv-inverter-1', pv.type, { name: 'ac_energy', unit: 'kWh', value: 3, sum: undefined })).toMatchObject({ ok: true, value: 3000 });
+    // The plausible range applies after scaling: 200 kW is beyond a 100 kW limit.
+    expect(checkPoint('pv-inverter-1', pv.type, { name: 'ac_power', unit: 'kW', value: 200, sum: undefined })).toMatchObject({ ok: false });
+  });
+
   it('rejects unknown points, wrong or missing units and implausible values, saying why', () => {
     const cases: [Parameters<typeof checkPoint>[2], RegExp][] = [
       [{ name: 'dc_power', unit: 'W', value: 1, sum: undefined }, /unknown point/],
-      [{ name: 'ac_power', unit: 'kW', value: 1, sum: undefined }, /not a SenML unit/],
+      [{ name: 'ac_power', unit: 'kw', value: 1, sum: undefined }, /not a SenML unit/],
+      [{ name: 'ac_power', unit: 'Cel', value: 1, sum: undefined }, /expects unit W/],
       [{ name: 'ac_power', unit: 'Wh', value: 1, sum: undefined }, /expects unit W/],
       [{ name: 'ac_power', unit: undefined, value: 1, sum: undefined }, /no unit/],
       [{ name: 'ac_power', unit: 'W', value: -5, sum: undefined }, /outside plausible range/],
