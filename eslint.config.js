@@ -38,7 +38,8 @@ export default tseslint.config(
   {
     // The server and the simulator get their settings from server/config.ts only.
     files: ['server/**/*.ts', 'simulator/**/*.ts', 'shared/**/*.ts', 'web/**/*.{ts,tsx}'],
-    ignores: ['server/main.ts'],
+    // Entry points read the environment and hand it on.
+    ignores: ['server/main.ts', 'simulator/cli.ts'],
     rules: {
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through server/config.ts and pass it in.' }],
     },

@@ -103,8 +103,12 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     simulator = await startSimulator({
       brokerUrl: `mqtt://127.0.0.1:${broker.mqttPort}`,
       siteId: config.siteId,
-      catalogue: cat,
       seed: config.simulator.seed,
+      speed: config.simulator.speed,
+      start: config.simulator.start,
+      scenario: config.simulator.scenario,
+      backfillDays: config.simulator.backfillDays,
+      backfillStepS: config.simulator.backfillStepS,
       log: logger('simulator'),
       periodMs: opts.simulatorPeriodMs,
     });

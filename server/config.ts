@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { SCENARIO_NAMES, type ScenarioName } from '../shared/simulator';
 import { DEFAULT_SITE_ID, ID_PATTERN } from '../shared/topics';
 
 /**
@@ -23,6 +24,19 @@ const EnvSchema = z
     DATA_DIR: z.string().min(1).default('./data'),
     SIMULATOR: z.enum(['on', 'off'], { error: 'SIMULATOR must be "on" or "off"' }).default('on'),
     SIM_SEED: z.string().regex(/^\d+$/, 'SIM_SEED must be a non-negative integer').default('42').transform(Number),
+    SIM_SPEED: z
+      .string()
+      .default('1')
+      .refine((s) => /^\d+(\.\d+)?$/.test(s) && Number(s) <= 10_000, 'SIM_SPEED must be a number from 0 (stepped) to 10000 (1 = real time)')
+      .transform(Number),
+    SIM_START: z
+      .string()
+      .refine((s) => !Number.isNaN(Date.parse(s)), 'SIM_START must be an ISO 8601 date-time, e.g. 2026-07-08T00:00:00+02:00')
+      .transform((s) => Date.parse(s))
+      .optional(),
+    SIM_SCENARIO: z.enum(SCENARIO_NAMES, { error: `SIM_SCENARIO must be one of ${SCENARIO_NAMES.join(', ')}` }).default('normal'),
+    SIM_BACKFILL_DAYS: z.string().regex(/^\d+$/, 'SIM_BACKFILL_DAYS must be a whole number of days (0 to 366)').refine((s) => Number(s) <= 366, 'SIM_BACKFILL_DAYS must be at most 366').default('0').transform(Number),
+    SIM_BACKFILL_STEP_S: z.string().regex(/^\d+$/, 'SIM_BACKFILL_STEP_S must be a whole number of seconds (10 to 3600)').refine((s) => Number(s) >= 10 && Number(s) <= 3600, 'SIM_BACKFILL_STEP_S must be from 10 to 3600').default('300').transform(Number),
     STORE: z.enum(['sqlite', 'influx'], { error: 'STORE must be "sqlite" or "influx"' }).default('sqlite'),
     INFLUX_URL: z.url({ error: 'INFLUX_URL must be a URL such as http://localhost:8086/lenumerique' }).optional(),
     SITE_ID: z.string().regex(ID_PATTERN, 'SITE_ID must be lower-case letters, digits and "-" (it is a topic level)').default(DEFAULT_SITE_ID),
@@ -37,7 +51,7 @@ export interface Config {
   mqttPort: number;
   host: string;
   dataDir: string;
-  simulator: { enabled: boolean; seed: number };
+  simulator: { enabled: boolean; seed: number; speed: number; start: number | undefined; scenario: ScenarioName; backfillDays: number; backfillStepS: number };
   store: { kind: 'sqlite' | 'influx'; influxUrl: string | undefined };
   siteId: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
@@ -64,7 +78,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     mqttPort: e.MQTT_PORT,
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
-    simulator: { enabled: e.SIMULATOR === 'on', seed: e.SIM_SEED },
+    simulator: { enabled: e.SIMULATOR === 'on', seed: e.SIM_SEED, speed: e.SIM_SPEED, start: e.SIM_START, scenario: e.SIM_SCENARIO, backfillDays: e.SIM_BACKFILL_DAYS, backfillStepS: e.SIM_BACKFILL_STEP_S },
     store: { kind: e.STORE, influxUrl: e.INFLUX_URL },
     siteId: e.SITE_ID,
     logLevel: e.LOG_LEVEL,

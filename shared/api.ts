@@ -17,6 +17,8 @@ export const SeriesSchema = z.object({
   point: z.string(),
   unit: z.string(),
   kind: PointKindSchema,
+  /** For a state series: the state names, indexed by the stored value. */
+  states: z.array(z.string()).optional(),
   label: z.string(),
   zone: z.string(),
 });

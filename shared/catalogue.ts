@@ -1,52 +1,58 @@
 import { z } from 'zod';
-import { DEFAULT_SITE_ID, ID_PATTERN } from './topics';
+import leNumerique from '../buildings/le-numerique.json';
+import { type Building, BuildingSchema, ZoneUseSchema } from './building';
+import { DEVICE_TYPES, SUBMETERS } from './device-types';
+import { ID_PATTERN } from './topics';
 import { isUnit, UNIT_SYMBOLS, type Unit, unitScale } from './units';
 
 /**
  * The device catalogue: which devices exist, what they measure, in which unit,
  * within which plausible range, and where they are in the building. Ingest
  * validates every reading against it; the dashboard labels everything from it.
- *
- * The zone areas and the PV rating below are working assumptions until the
- * simulator issue describes the whole building in its own file (see docs/mqtt.md).
+ * It follows from the building file (shared/building.ts, buildings/*.json).
  */
 
 const id = z.string().regex(ID_PATTERN, 'ids are lower-case letters, digits and "-" (used as topic levels and URL segments)');
 const pointName = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'point names are snake_case');
 
-export const PointKindSchema = z.enum(['gauge', 'counter']);
+export const PointKindSchema = z.enum(['gauge', 'counter', 'state']);
 export type PointKind = z.infer<typeof PointKindSchema>;
 
 export const PointSchema = z
   .object({
     name: pointName,
     label: z.string(),
-    unit: z.enum(UNIT_SYMBOLS as [Unit, ...Unit[]]),
-    /** gauge: an instantaneous value; counter: cumulative, never decreasing except on a meter reset. */
+    /** A SenML unit; '' for a state, which travels as a SenML string value ("vs"). */
+    unit: z.union([z.enum(UNIT_SYMBOLS as [Unit, ...Unit[]]), z.literal('')]),
+    /**
+     * gauge: an instantaneous value; counter: cumulative, never decreasing except
+     * on a meter reset; state: one of `states`, stored as its index.
+     */
     kind: PointKindSchema,
+    states: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).min(2).optional(),
     min: z.number(),
     max: z.number(),
   })
-  .refine((p) => p.min < p.max, { message: 'min must be below max' });
+  .refine((p) => p.min < p.max, { message: 'min must be below max' })
+  .refine((p) => (p.kind === 'state') === (p.states !== undefined && p.unit === ''), { message: 'a state point has states and no unit; other points have a unit and no states' });
 export type Point = z.infer<typeof PointSchema>;
 
 export const DeviceTypeSchema = z.object({
   id,
   label: z.string(),
-  /** Nominal reporting period, used later to mark a silent device stale. */
+  /** Nominal reporting period, used to mark a silent device stale. */
   periodS: z.number().positive(),
   /** Meters publish at QoS 1: a lost energy reading is a hole in a bill. */
   qos: z.union([z.literal(0), z.literal(1)]),
   points: z.array(PointSchema).min(1),
 });
 export type DeviceType = z.infer<typeof DeviceTypeSchema>;
+export type DeviceTypeInput = z.input<typeof DeviceTypeSchema>;
 
-export const ZoneUseSchema = z.enum(['reception', 'fablab', 'immersive', 'training', 'coworking', 'office', 'meeting', 'technical', 'roof', 'outdoor']);
 export const ZoneSchema = z.object({
   id,
   label: z.string(),
-  /** 0 is the ground floor; 5 stands for the roof. */
-  level: z.number().int().min(-1).max(5),
+  level: z.number().int(),
   use: ZoneUseSchema,
   areaM2: z.number().nonnegative(),
 });
@@ -76,57 +82,43 @@ export const CatalogueSchema = z
   });
 export type Catalogue = z.infer<typeof CatalogueSchema>;
 
-export const catalogue: Catalogue = CatalogueSchema.parse({
-  version: 1,
-  site: { id: DEFAULT_SITE_ID, name: 'Le Numérique', latitude: 47.24, longitude: 6.02, timezone: 'Europe/Paris' },
-  zones: [
-    { id: 'roof', label: 'Toiture', level: 5, use: 'roof', areaM2: 600 },
-    { id: 'rdc-technique', label: 'Local technique (RDC)', level: 0, use: 'technical', areaM2: 40 },
-    { id: 'r1-coworking', label: 'Coworking (R+1)', level: 1, use: 'coworking', areaM2: 250 },
-  ],
-  deviceTypes: [
-    {
-      id: 'pv-inverter',
-      label: 'Onduleur photovoltaïque',
-      periodS: 5,
-      qos: 1,
-      points: [
-        { name: 'ac_power', label: 'Puissance AC', unit: 'W', kind: 'gauge', min: 0, max: 100_000 },
-        { name: 'ac_energy', label: 'Énergie AC produite', unit: 'Wh', kind: 'counter', min: 0, max: 1e12 },
-      ],
-    },
-    {
-      id: 'grid-meter',
-      label: 'Compteur de raccordement réseau',
-      periodS: 5,
-      qos: 1,
-      points: [
-        { name: 'import_power', label: 'Puissance soutirée', unit: 'W', kind: 'gauge', min: 0, max: 500_000 },
-        { name: 'export_power', label: 'Puissance injectée', unit: 'W', kind: 'gauge', min: 0, max: 500_000 },
-        { name: 'import_energy', label: 'Énergie soutirée', unit: 'Wh', kind: 'counter', min: 0, max: 1e12 },
-        { name: 'export_energy', label: 'Énergie injectée', unit: 'Wh', kind: 'counter', min: 0, max: 1e12 },
-      ],
-    },
-    {
-      id: 'room-sensor',
-      label: "Capteur d'ambiance",
-      periodS: 10,
-      qos: 0,
-      points: [
-        { name: 'temperature', label: "Température de l'air", unit: 'Cel', kind: 'gauge', min: -20, max: 60 },
-        { name: 'humidity', label: 'Humidité relative', unit: '%RH', kind: 'gauge', min: 0, max: 100 },
-        { name: 'co2', label: 'CO2', unit: 'ppm', kind: 'gauge', min: 300, max: 10_000 },
-        { name: 'illuminance', label: 'Éclairement', unit: 'lx', kind: 'gauge', min: 0, max: 50_000 },
-        { name: 'occupancy', label: 'Occupation', unit: 'count', kind: 'gauge', min: 0, max: 500 },
-      ],
-    },
-  ],
-  devices: [
-    { id: 'pv-inverter-1', label: 'Onduleur PV 1', type: 'pv-inverter', zone: 'roof' },
-    { id: 'grid-meter', label: 'Compteur réseau', type: 'grid-meter', zone: 'rdc-technique' },
-    { id: 'room-r1-coworking', label: 'Ambiance coworking R+1', type: 'room-sensor', zone: 'r1-coworking' },
-  ],
-});
+/** Device id of the ambient sensor of a zone. */
+export function roomSensorId(zoneId: string): string {
+  return `room-${zoneId}`;
+}
+
+/**
+ * The catalogue a building file implies: a weather station, one device per
+ * inverter and charger, the grid meter and its sub-meters, the rainwater tank,
+ * the heat substation, the AHU and an ambient sensor in every zone that has one.
+ */
+export function catalogueFromBuilding(b: Building): Catalogue {
+  const technical = b.zones.find((z) => z.use === 'technical')?.id ?? b.zones[0]?.id ?? 'site';
+  const roof = b.zones.find((z) => z.use === 'roof')?.id ?? technical;
+  const outdoor = b.zones.find((z) => z.use === 'outdoor')?.id ?? roof;
+  const devices: Device[] = [
+    { id: 'weather-station', label: 'Station météo', type: 'weather-station', zone: roof },
+    ...b.pv.inverters.map((i) => ({ id: i.id, label: i.label, type: 'pv-inverter', zone: roof })),
+    { id: 'grid-meter', label: 'Compteur réseau', type: 'grid-meter', zone: technical },
+    ...SUBMETERS.map((m) => ({ id: m.id, label: m.label, type: 'submeter', zone: technical })),
+    ...b.chargers.map((c) => ({ id: c.id, label: c.label, type: 'ev-charger', zone: outdoor })),
+    { id: 'rainwater-tank', label: "Cuve d'eau de pluie", type: 'rainwater-tank', zone: technical },
+    { id: 'heat-substation', label: 'Sous-station chauffage urbain', type: 'heat-substation', zone: technical },
+    { id: 'ahu', label: "Centrale de traitement d'air", type: 'ahu', zone: technical },
+    ...b.zones.filter((z) => z.sensor).map((z) => ({ id: roomSensorId(z.id), label: `Ambiance ${z.label}`, type: 'room-sensor', zone: z.id })),
+  ];
+  return CatalogueSchema.parse({
+    version: 1,
+    site: { id: b.site.id, name: b.site.name, latitude: b.site.latitude, longitude: b.site.longitude, timezone: b.site.timezone },
+    zones: b.zones.map((z) => ({ id: z.id, label: z.label, level: z.level, use: z.use, areaM2: z.areaM2 })),
+    deviceTypes: DEVICE_TYPES,
+    devices,
+  });
+}
+
+/** The default building, Le Numérique, from buildings/le-numerique.json. */
+export const building: Building = BuildingSchema.parse(leNumerique);
+export const catalogue: Catalogue = catalogueFromBuilding(building);
 
 export function findDevice(cat: Catalogue, deviceId: string): { device: Device; type: DeviceType } | undefined {
   const device = cat.devices.find((d) => d.id === deviceId);
@@ -144,10 +136,19 @@ export function seriesId(deviceId: string, point: string): string {
  * The series every catalogued device promises, one per point: what the store
  * registers at start-up and what the dashboard falls back to.
  */
-export function catalogueSeries(cat: Catalogue): Array<{ id: string; deviceId: string; point: string; unit: Unit; kind: PointKind; label: string; zone: string }> {
+export function catalogueSeries(cat: Catalogue): Array<{ id: string; deviceId: string; point: string; unit: Point['unit']; kind: PointKind; states?: string[]; label: string; zone: string }> {
   return cat.devices.flatMap((device) => {
     const type = cat.deviceTypes.find((t) => t.id === device.type);
-    return (type?.points ?? []).map((p) => ({ id: seriesId(device.id, p.name), deviceId: device.id, point: p.name, unit: p.unit, kind: p.kind, label: p.label, zone: device.zone }));
+    return (type?.points ?? []).map((p) => ({
+      id: seriesId(device.id, p.name),
+      deviceId: device.id,
+      point: p.name,
+      unit: p.unit,
+      kind: p.kind,
+      ...(p.states ? { states: p.states } : {}),
+      label: p.label,
+      zone: device.zone,
+    }));
   });
 }
 
@@ -157,14 +158,21 @@ export type PointCheck = { ok: true; point: Point; value: number } | { ok: false
  * Checks one resolved SenML record against the device's type. The record name
  * is either the bare point name or "<deviceId>:<point>" (bn = "<deviceId>:").
  */
-export function checkPoint(deviceId: string, type: DeviceType, rec: { name: string; unit: string | undefined; value: number | undefined; sum: number | undefined }): PointCheck {
+export function checkPoint(deviceId: string, type: DeviceType, rec: { name: string; unit: string | undefined; value: number | undefined; sum: number | undefined; stringValue?: string | undefined }): PointCheck {
   const prefix = `${deviceId}:`;
   const pointName = rec.name.startsWith(prefix) ? rec.name.slice(prefix.length) : rec.name;
   const point = type.points.find((p) => p.name === pointName);
   if (!point) return { ok: false, reason: `unknown point "${rec.name}" for device type ${type.id}` };
+  if (point.kind === 'state') {
+    // A state travels as a SenML string ("vs"); it is stored as its index in `states`.
+    const states = point.states ?? [];
+    const index = rec.stringValue !== undefined ? states.indexOf(rec.stringValue) : -1;
+    if (index < 0) return { ok: false, reason: `point "${pointName}" expects one of ${states.join(', ')} as a string value (vs), got ${JSON.stringify(rec.stringValue ?? rec.value)}` };
+    return { ok: true, point, value: index };
+  }
   if (rec.unit === undefined) return { ok: false, reason: `point "${pointName}" has no unit; expected ${point.unit}` };
   if (!isUnit(rec.unit)) return { ok: false, reason: `unit "${rec.unit}" is not a SenML unit this monitor accepts (see docs/mqtt.md)` };
-  const scale = unitScale(rec.unit, point.unit);
+  const scale = unitScale(rec.unit, point.unit as Unit);
   if (scale === undefined) return { ok: false, reason: `point "${pointName}" expects unit ${point.unit}, got ${rec.unit}` };
   // Counters may be sent as a SenML sum ("s", RFC 8428 §4.2); gauges as a value ("v").
   const raw = rec.value ?? rec.sum;

@@ -4,6 +4,8 @@
  *
  *   <siteId>/<deviceId>/telemetry   SenML JSON pack (RFC 8428)
  *   <siteId>/<deviceId>/status      "online" | "offline", retained; "offline" is the last will
+ *   <siteId>/<deviceId>/command     JSON commands to a device (the simulator's control channel)
+ *   <siteId>/<deviceId>/state       a device's retained JSON state (what the simulator runs now)
  */
 export const DEFAULT_SITE_ID = 'le-numerique';
 
@@ -14,7 +16,8 @@ export const STATUS_ONLINE = 'online';
 export const STATUS_OFFLINE = 'offline';
 export type DeviceStatus = typeof STATUS_ONLINE | typeof STATUS_OFFLINE;
 
-export type TopicKind = 'telemetry' | 'status';
+export type TopicKind = 'telemetry' | 'status' | 'command' | 'state';
+const TOPIC_KINDS: readonly string[] = ['telemetry', 'status', 'command', 'state'];
 
 export function telemetryTopic(siteId: string, deviceId: string): string {
   return `${siteId}/${deviceId}/telemetry`;
@@ -22,6 +25,14 @@ export function telemetryTopic(siteId: string, deviceId: string): string {
 
 export function statusTopic(siteId: string, deviceId: string): string {
   return `${siteId}/${deviceId}/status`;
+}
+
+export function commandTopic(siteId: string, deviceId: string): string {
+  return `${siteId}/${deviceId}/command`;
+}
+
+export function stateTopic(siteId: string, deviceId: string): string {
+  return `${siteId}/${deviceId}/state`;
 }
 
 /** The subscription filters the server needs for one site. */
@@ -40,6 +51,6 @@ export function parseTopic(topic: string): ParsedTopic {
   const [siteId, deviceId, kind] = parts as [string, string, string];
   if (!ID_PATTERN.test(siteId)) return { ok: false, reason: `invalid site id "${siteId}"` };
   if (!ID_PATTERN.test(deviceId)) return { ok: false, reason: `invalid device id "${deviceId}"` };
-  if (kind !== 'telemetry' && kind !== 'status') return { ok: false, reason: `unknown topic kind "${kind}"` };
-  return { ok: true, siteId, deviceId, kind };
+  if (!TOPIC_KINDS.includes(kind)) return { ok: false, reason: `unknown topic kind "${kind}"` };
+  return { ok: true, siteId, deviceId, kind: kind as TopicKind };
 }

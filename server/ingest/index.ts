@@ -57,6 +57,8 @@ export function startIngest(opts: IngestOptions): Ingest {
     if (!topic.ok) return reject('bad-topic', { topic: packet.topic, detail: topic.reason });
     if (topic.siteId !== siteId) return reject('unknown-site', { topic: packet.topic });
     const known = findDevice(catalogue, topic.deviceId);
+    // Commands and retained states are for devices and dashboards, not readings to store.
+    if (topic.kind === 'command' || topic.kind === 'state') return;
     if (!known) return reject('unknown-device', { topic: packet.topic });
     const text = typeof packet.payload === 'string' ? packet.payload : packet.payload.toString('utf8');
 

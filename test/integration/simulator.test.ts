@@ -24,7 +24,7 @@ describe('the simulator inside the server', () => {
     expect(health.simulator).toMatchObject({ state: 'up', devices: catalogue.devices.length });
     expect(health.ingest.rejected).toBe(0);
     // Each device holds its own MQTT connection, as a field device would.
-    expect(health.broker.clients).toBe(catalogue.devices.length);
+    expect(health.broker.clients).toBe(catalogue.devices.length + 1); // plus the control channel
   });
 
   it('leaves a retained "online" status for each device, and "offline" once stopped', async () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { co2Step } from '../../simulator/physics/co2';
 import { clearSkyGhiHaurwitz, solarPosition } from '../../simulator/physics/sun';
-import { occupancyShare } from '../../simulator/world';
 
 const BESANCON = { lat: 47.24, lon: 6.02 };
 
@@ -54,14 +53,5 @@ describe('single-zone CO2 mass balance', () => {
     // After one time constant the excess falls to 1/e.
     const c = co2Step(1420, { ...room, occupants: 0, ventilationM3s: 0.7 }, 1000);
     expect(c).toBeCloseTo(420 + 1000 / Math.E, 6);
-  });
-});
-
-describe('occupancy schedule', () => {
-  it('is empty on Sunday and at night, full on a weekday morning, lighter on Saturday', () => {
-    expect(occupancyShare(0, 10)).toBe(0);
-    expect(occupancyShare(2, 3)).toBe(0);
-    expect(occupancyShare(2, 10)).toBe(1);
-    expect(occupancyShare(6, 10)).toBeCloseTo(0.2);
   });
 });

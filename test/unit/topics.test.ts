@@ -11,7 +11,7 @@ describe('topic layout v1', () => {
   });
 
   it('rejects topics off the layout with a reason', () => {
-    for (const t of ['le-numerique/grid-meter', 'le-numerique/grid-meter/telemetry/x', 'le-numerique/Grid/telemetry', 'le-numerique/../telemetry', 'le-numerique/+/telemetry', 'le-numerique/a/commands', '/a/telemetry', 'le-numérique/a/telemetry']) {
+    for (const t of ['le-numerique/grid-meter', 'le-numerique/grid-meter/telemetry/x', 'le-numerique/Grid/telemetry', 'le-numerique/../telemetry', 'le-numerique/+/telemetry', 'le-numerique/a/commands', 'le-numerique/a/setpoint', '/a/telemetry', 'le-numérique/a/telemetry']) {
       const parsed = parseTopic(t);
       expect(parsed.ok, t).toBe(false);
       if (!parsed.ok) expect(parsed.reason.length).toBeGreaterThan(0);

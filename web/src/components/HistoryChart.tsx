@@ -289,7 +289,7 @@ function ChartTooltip({ active, label, lines }: TooltipContentProps & { lines: C
       <ul>
         {rows.map(({ line, point }) => (
           <li key={line.series.id}>
-            <span className="chart-tooltip-label">{line.series.label}</span> <strong>{point ? formatValue(point[1], line.series.unit, line.series.kind) : '—'}</strong>
+            <span className="chart-tooltip-label">{line.series.label}</span> <strong>{point ? formatValue(point[1], line.series.unit, line.series.kind, line.series.states) : '—'}</strong>
           </li>
         ))}
       </ul>

@@ -45,7 +45,7 @@ function PointRow({ series, reading, now }: { series: Series; reading: Reading |
         {reading ? (
           <>
             <span className="point-value" data-testid={`value-${series.id}`} data-ts={reading.ts}>
-              {formatValue(reading.value, series.unit, series.kind)}
+              {formatValue(reading.value, series.unit, series.kind, series.states)}
             </span>
             <time className="point-time" dateTime={isoTime(reading.ts)} title={formatDateTime(reading.ts)}>
               {formatReadingTime(reading.ts, now)}

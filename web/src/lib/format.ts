@@ -43,7 +43,7 @@ export const KILO_FROM = 10_000;
  * Maps a SenML unit symbol (and the magnitude to show) to a human unit.
  * `magnitude` is the largest absolute value shown together (one value, or a whole chart axis).
  */
-export function displayUnit(unit: string, kind: 'gauge' | 'counter', magnitude: number): DisplayUnit {
+export function displayUnit(unit: string, kind: 'gauge' | 'counter' | 'state', magnitude: number): DisplayUnit {
   const big = Math.abs(magnitude) >= KILO_FROM;
   switch (unit) {
     case 'W':
@@ -67,6 +67,15 @@ export function displayUnit(unit: string, kind: 'gauge' | 'counter', magnitude: 
       return { symbol: 'personnes', factor: 1, decimals: 0, plural: { one: 'personne', other: 'personnes' } };
     case 'W/m2':
       return { symbol: 'W/m²', factor: 1, decimals: 0 };
+    case 'l':
+      // Water meters are read in m³ once past 10 000 L.
+      return big ? { symbol: 'm³', factor: 1000, decimals: 1 } : { symbol: 'L', factor: 1, decimals: 0 };
+    case 'mm':
+      return { symbol: 'mm', factor: 1, decimals: 1 };
+    case 'mm/h':
+      return { symbol: 'mm/h', factor: 1, decimals: 1 };
+    case 'm/s':
+      return { symbol: 'm/s', factor: 1, decimals: 1 };
     case 'm3':
       return { symbol: 'm³', factor: 1, decimals: 2 };
     case 'm3/s':
@@ -96,7 +105,8 @@ function join(number: string, unit: string): string {
 }
 
 /** One reading, ready to print: "12,3 kW", "21,4 °C", "45 % HR", "3 personnes". */
-export function formatValue(value: number, unit: string, kind: 'gauge' | 'counter' = 'gauge'): string {
+export function formatValue(value: number, unit: string, kind: 'gauge' | 'counter' | 'state' = 'gauge', states?: readonly string[]): string {
+  if (kind === 'state') return stateLabel(states?.[value] ?? String(value));
   const d = displayUnit(unit, kind, value);
   const scaled = value / d.factor;
   const rounded = Number(scaled.toFixed(d.decimals));
@@ -107,7 +117,7 @@ export function formatValue(value: number, unit: string, kind: 'gauge' | 'counte
  * A tick formatter for a chart axis whose largest absolute value is `magnitude`:
  * every tick uses the same unit, with as few decimals as the tick needs.
  */
-export function axisFormatter(unit: string, kind: 'gauge' | 'counter', magnitude: number): { unit: string; format: (value: number) => string } {
+export function axisFormatter(unit: string, kind: 'gauge' | 'counter' | 'state', magnitude: number): { unit: string; format: (value: number) => string } {
   const d = displayUnit(unit, kind, magnitude);
   const label = d.plural ? d.plural.other : d.symbol;
   return {
@@ -158,4 +168,19 @@ export function formatReadingTime(ts: number, now: number): string {
 /** Machine-readable time for <time dateTime>. */
 export function isoTime(ts: number): string {
   return new Date(ts).toISOString();
+}
+
+/** French names of the device states carried by state points (inverters, chargers). */
+const STATE_LABELS: Record<string, string> = {
+  off: 'Arrêt',
+  mppt: 'Production (MPPT)',
+  clipping: 'Écrêtage',
+  fault: 'Défaut',
+  available: 'Disponible',
+  charging: 'En charge',
+  finished: 'Charge terminée',
+};
+
+export function stateLabel(state: string): string {
+  return STATE_LABELS[state] ?? state;
 }
