@@ -1,4 +1,5 @@
 import http from 'node:http';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HealthResponse } from '../shared/api';
 import { type Catalogue, catalogue as defaultCatalogue } from '../shared/catalogue';
@@ -111,6 +112,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
       backfillStepS: config.simulator.backfillStepS,
       log: logger('simulator'),
       periodMs: opts.simulatorPeriodMs,
+      stateFile: path.join(config.dataDir, 'simulator-state.json'),
     });
   }
 

@@ -6,7 +6,8 @@ import { commandTopic, stateTopic } from '../shared/topics';
 import { SimClock } from './clock';
 import { DeviceRuntime, type SimLogger } from './device';
 import { SCENARIOS } from './scenarios';
-import { World } from './world';
+import fs from 'node:fs';
+import { World, type WorldState } from './world';
 import mqtt, { type MqttClient } from 'mqtt';
 
 export type { SimLogger };
@@ -35,6 +36,48 @@ export interface SimulatorOptions {
   wall?: () => number;
   /** Wall milliseconds between two ticks of the live loop. */
   tickMs?: number;
+  /**
+   * Where the world's state is saved (every minute and on stop). On the next
+   * start the simulator resumes from it and first replays the time it was
+   * down, so counters never run backwards and the history has no gap.
+   */
+  stateFile?: string;
+}
+
+/** Longest outage a restart replays; past it the simulator starts afresh. */
+const MAX_CATCH_UP_MS = 31 * 86_400_000;
+
+interface SavedState {
+  version: 1;
+  seed: number;
+  buildingId: string;
+  world: WorldState;
+}
+
+function loadSaved(file: string | undefined, seed: number, buildingId: string, start: number, log: SimLogger): WorldState | undefined {
+  if (!file || !fs.existsSync(file)) return undefined;
+  try {
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as SavedState;
+    if (saved.version !== 1 || saved.seed !== seed || saved.buildingId !== buildingId) {
+      log.info({ file }, 'saved simulator state is for another seed or building: starting afresh');
+      return undefined;
+    }
+    if (saved.world.t > start || start - saved.world.t > MAX_CATCH_UP_MS) {
+      log.info({ file, savedAt: new Date(saved.world.t).toISOString() }, 'saved simulator state is outside the replay window: starting afresh');
+      return undefined;
+    }
+    return saved.world;
+  } catch (err) {
+    log.warn({ file, err: (err as Error).message }, 'cannot read the saved simulator state: starting afresh');
+    return undefined;
+  }
+}
+
+function saveState(file: string, state: SavedState): void {
+  // Write then rename: a crash mid-write never leaves a truncated state behind.
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(state));
+  fs.renameSync(tmp, file);
 }
 
 export interface SimulatorStats {
@@ -71,8 +114,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   let scenario: ScenarioName = opts.scenario ?? 'normal';
   const backfillDays = opts.backfillDays ?? 0;
   const backfillStepMs = (opts.backfillStepS ?? 300) * 1000;
-  const worldStart = start - backfillDays * 86_400_000;
-  const world = new World(building, opts.seed, worldStart);
+  const saved = loadSaved(opts.stateFile, opts.seed, building.site.id, start, log);
+  // Resuming: replay from where the last run stopped. Otherwise: from the backfill's first day.
+  const worldStart = saved ? saved.t : start - backfillDays * 86_400_000;
+  const world = new World(building, opts.seed, worldStart, saved);
   world.setScenario(SCENARIOS[scenario]);
   const clock = new SimClock(start, opts.speed ?? 1, wall);
   let state: SimulatorStats['state'] = 'starting';
@@ -230,12 +275,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
 
   await Promise.all(devices.map((d) => d.connectedOnce()));
 
-  if (backfillDays > 0) {
+  if (worldStart < start) {
     // History first, at the backfill step, through the broker and ingest like live readings;
     // then the live run continues from the same world, so counters never jump.
     const total = Math.ceil((start - worldStart) / backfillStepMs);
     backfill = { running: true, done: 0, total };
-    log.info({ days: backfillDays, stepS: backfillStepMs / 1000 }, 'backfill started');
+    log.info({ from: new Date(worldStart).toISOString(), stepS: backfillStepMs / 1000, resumed: saved !== undefined }, 'backfill started');
     while (world.t + backfillStepMs <= start) {
       const chunkEnd = Math.min(start, world.t + backfillStepMs * 1440);
       advanceTo(chunkEnd, backfillStepMs, backfillStepMs);
@@ -252,6 +297,16 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   for (const d of devices) nextSample.set(d.id, world.t);
   tick();
   const timer = setInterval(tick, opts.tickMs ?? 100);
+  const persist = () => {
+    if (opts.stateFile) saveState(opts.stateFile, { version: 1, seed: opts.seed, buildingId: building.site.id, world: world.exportState() });
+  };
+  const persistTimer = setInterval(() => {
+    try {
+      persist();
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'cannot save the simulator state');
+    }
+  }, 60_000);
   state = 'up';
   publishState();
   log.info({ devices: devices.length, broker: opts.brokerUrl, speed: clock.speed, scenario }, 'simulator running');
@@ -263,7 +318,13 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     command,
     async stop() {
       clearInterval(timer);
+      clearInterval(persistTimer);
       await Promise.all(devices.map((d) => d.stop()));
+      try {
+        persist();
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'cannot save the simulator state');
+      }
       if (control.connected) await control.publishAsync(stateTopic(siteId, SIMULATOR_DEVICE_ID), JSON.stringify({ ...currentState(), connected: 0 }), { qos: 1, retain: true }).catch(() => undefined);
       await control.endAsync();
       state = 'down';

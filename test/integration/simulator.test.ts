@@ -62,3 +62,26 @@ describe('the simulator on its own (npm run simulator -- --broker ...)', () => {
     expect(bad.output()).toMatch(/--broker must be an mqtt:\/\//);
   });
 });
+
+describe('the simulator across a server restart', () => {
+  it('resumes its meters where they stopped: counters never run backwards, history has no hole', async () => {
+    const dataDir = (await import('../helpers/server')).tempDir();
+    const first = await startTestServer({ SIMULATOR: 'on', DATA_DIR: dataDir }, { simulatorPeriodMs: 200 });
+    const base1 = `http://127.0.0.1:${first.httpPort}`;
+    const series = 'grid-meter.import_energy';
+    await waitFor(async () => ((await getJson<LatestResponse>(`${base1}/api/v1/latest`)).body.readings.some((r) => r.seriesId === series && r.value > 15) ? true : undefined), 'a few seconds of energy counted');
+    await first.close();
+
+    const second = await startTestServer({ SIMULATOR: 'on', DATA_DIR: dataDir }, { simulatorPeriodMs: 200 });
+    const base2 = `http://127.0.0.1:${second.httpPort}`;
+    const restartedAt = Date.now();
+    const history = () => getJson<{ points: [number, number][] }>(`${base2}/api/v1/series/${series}/history?from=${restartedAt - 600_000}&to=${Date.now() + 1000}`);
+    const body = await waitFor(async () => {
+      const { body } = await history();
+      return body.points.filter(([ts]) => ts > restartedAt).length >= 3 ? body : undefined;
+    }, 'readings after the restart');
+    await second.close();
+    expect(body.points.filter(([ts]) => ts < restartedAt).length).toBeGreaterThan(0);
+    for (let i = 1; i < body.points.length; i++) expect(body.points[i]?.[1] ?? 0).toBeGreaterThanOrEqual(body.points[i - 1]?.[1] ?? 0);
+  });
+});
