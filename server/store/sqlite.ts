@@ -28,6 +28,8 @@ const MIGRATIONS: string[] = [
      value REAL NOT NULL,
      PRIMARY KEY (series, ts)
    ) WITHOUT ROWID;`,
+  // 2: state points (inverter, charger) keep their state names, indexed by the stored value.
+  `ALTER TABLE series ADD COLUMN states TEXT;`,
 ];
 
 export interface SqliteStoreOptions {
@@ -59,18 +61,19 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   const latestBySeries = new Map<string, Reading>();
 
   const upsert = db.prepare(
-    `INSERT INTO series (id, device_id, point, unit, kind, label, zone) VALUES (@id, @deviceId, @point, @unit, @kind, @label, @zone)
-     ON CONFLICT(id) DO UPDATE SET unit = excluded.unit, kind = excluded.kind, label = excluded.label, zone = excluded.zone`,
+    `INSERT INTO series (id, device_id, point, unit, kind, label, zone, states) VALUES (@id, @deviceId, @point, @unit, @kind, @label, @zone, @states)
+     ON CONFLICT(id) DO UPDATE SET unit = excluded.unit, kind = excluded.kind, label = excluded.label, zone = excluded.zone, states = excluded.states`,
   );
-  const selectSeries = db.prepare('SELECT key, id, device_id AS deviceId, point, unit, kind, label, zone FROM series ORDER BY id');
+  const selectSeries = db.prepare('SELECT key, id, device_id AS deviceId, point, unit, kind, label, zone, states FROM series ORDER BY id');
   const insert = db.prepare('INSERT OR IGNORE INTO readings (series, ts, value) VALUES (?, ?, ?)');
   const range = db.prepare('SELECT ts, value FROM readings WHERE series = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?').raw(true);
   const lastOf = db.prepare('SELECT ts, value FROM readings WHERE series = ? ORDER BY ts DESC LIMIT 1');
 
   function loadSeries(): void {
     seriesByKey.clear();
-    for (const row of selectSeries.all() as (Series & { key: number })[]) {
-      const { key, ...series } = row;
+    for (const row of selectSeries.all() as (Omit<Series, 'states'> & { key: number; states: string | null })[]) {
+      const { key, states, ...rest } = row;
+      const series: Series = states ? { ...rest, states: JSON.parse(states) as string[] } : rest;
       seriesByKey.set(series.id, { key, series });
     }
   }
@@ -131,7 +134,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     kind: 'sqlite',
     upsertSeries(list) {
       db.transaction(() => {
-        for (const s of list) upsert.run(s);
+        for (const s of list) upsert.run({ ...s, states: s.states ? JSON.stringify(s.states) : null });
       })();
       loadSeries();
     },

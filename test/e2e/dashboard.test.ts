@@ -48,6 +48,10 @@ describe.skipIf(!chromium.ok)(`the dashboard, live, in Chromium${chromium.ok ? '
     // The simulated meter reports every 5 s: the same element must move on by itself.
     await expect.poll(async () => Number(await value.getAttribute('data-ts')), { timeout: 30_000, interval: 250 }).toBeGreaterThan(firstTs);
 
+    // A state point reads as a word, not as its stored index.
+    const state = page.locator('[data-testid="value-pv-inverter-1.state"]');
+    await expect.poll(() => state.textContent(), { timeout: 20_000 }).toMatch(/^(Arrêt|Production \(MPPT\)|Écrêtage|Défaut)$/);
+
     // The chart of the last hour has drawn at least one line.
     await expect.poll(() => page.locator('[data-testid="history-chart"] .recharts-line-curve').count(), { timeout: 20_000 }).toBeGreaterThan(0);
     expect(errors).toEqual([]);

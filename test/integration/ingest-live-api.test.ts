@@ -68,6 +68,8 @@ describe('a SenML reading from an MQTT device to the dashboard and the API', () 
     expect(status).toBe(200);
     expect(body.series).toContainEqual(expect.objectContaining({ id: 'grid-meter.import_energy', deviceId: 'grid-meter', point: 'import_energy', unit: 'Wh', kind: 'counter' }));
     expect(body.series).toContainEqual(expect.objectContaining({ id: 'room-r1-coworking.co2', unit: 'ppm' }));
+    // A state series names its states, so a dashboard can show "charging" rather than 1.
+    expect(body.series).toContainEqual(expect.objectContaining({ id: 'ev-charger-1.state', kind: 'state', states: ['available', 'charging', 'finished', 'fault'] }));
   });
 
   it('keeps the good records of a pack and rejects the bad ones, counted in /api/health', async () => {
