@@ -81,7 +81,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
       broker: { state: 'up', clients: broker.clients(), mqttPort: broker.mqttPort, websocketPath: MQTT_WS_PATH },
       store: { state: s.state, kind: store.kind, pending: s.pending, written: s.written },
       simulator: { state: simState, devices: sim?.devices ?? 0, published: sim?.published ?? 0 },
-      ingest: { accepted: ing.accepted, rejected: ing.rejected },
+      ingest: { accepted: ing.accepted, rejected: ing.rejected, rejectedByReason: ing.rejectedByReason },
     };
   };
 

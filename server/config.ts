@@ -35,8 +35,8 @@ const EnvSchema = z
       .transform((s) => Date.parse(s))
       .optional(),
     SIM_SCENARIO: z.enum(SCENARIO_NAMES, { error: `SIM_SCENARIO must be one of ${SCENARIO_NAMES.join(', ')}` }).default('normal'),
-    SIM_BACKFILL_DAYS: z.string().regex(/^\d+$/, 'SIM_BACKFILL_DAYS must be a whole number of days (0 to 366)').refine((s) => Number(s) <= 366, 'SIM_BACKFILL_DAYS must be at most 366').default('0').transform(Number),
-    SIM_BACKFILL_STEP_S: z.string().regex(/^\d+$/, 'SIM_BACKFILL_STEP_S must be a whole number of seconds (10 to 3600)').refine((s) => Number(s) >= 10 && Number(s) <= 3600, 'SIM_BACKFILL_STEP_S must be from 10 to 3600').default('300').transform(Number),
+    SIM_BACKFILL_DAYS: z.string().regex(/^\d+$/, 'SIM_BACKFILL_DAYS must be a whole number of days (0 to 366)').refine((s) => Number(s) <= 366, 'SIM_BACKFILL_DAYS must be at most 366').default('365').transform(Number),
+    SIM_BACKFILL_STEP_S: z.string().regex(/^\d+$/, 'SIM_BACKFILL_STEP_S must be a whole number of seconds (10 to 3600)').refine((s) => Number(s) >= 10 && Number(s) <= 3600, 'SIM_BACKFILL_STEP_S must be from 10 to 3600').default('900').transform(Number),
     STORE: z.enum(['sqlite', 'influx'], { error: 'STORE must be "sqlite" or "influx"' }).default('sqlite'),
     INFLUX_URL: z.url({ error: 'INFLUX_URL must be a URL such as http://localhost:8086/lenumerique' }).optional(),
     SITE_ID: z.string().regex(ID_PATTERN, 'SITE_ID must be lower-case letters, digits and "-" (it is a topic level)').default(DEFAULT_SITE_ID),

@@ -78,7 +78,7 @@ export const HealthResponseSchema = z.object({
   broker: z.object({ state: ComponentState, clients: z.number(), mqttPort: z.number(), websocketPath: z.string() }),
   store: z.object({ state: ComponentState, kind: z.enum(['sqlite', 'influx']), pending: z.number(), written: z.number() }),
   simulator: z.object({ state: ComponentState, devices: z.number(), published: z.number() }),
-  ingest: z.object({ accepted: z.number(), rejected: z.number() }),
+  ingest: z.object({ accepted: z.number(), rejected: z.number(), rejectedByReason: z.record(z.string(), z.number()) }),
 });
 export type HealthResponse = z.infer<typeof HealthResponseSchema>;
 

@@ -29,7 +29,7 @@ Run options:
   --fault DEV:KIND[:S[:M]]  inject a fault at start (repeatable): device id or *, kind, duration s, magnitude
   --backfill-days N      first generate N days (up to 366) of history up to the start [0]
   --backfill-step S      step of that history, seconds                          [300]
-  --period MS            override every device's reporting period (simulated ms)
+  --period MS            override every device's reporting period (simulated ms, at least 1000)
   --log-level LEVEL      fatal | error | warn | info | debug                      [info]
 
 Report options:
@@ -136,12 +136,10 @@ let start: number | undefined;
 if (typeof values.start === 'string') {
   start = Date.parse(values.start);
   if (Number.isNaN(start)) fail(`--start must be an ISO 8601 date-time, got "${values.start}"`);
-} else if (scenario && SCENARIOS[scenario].suggestedStart) {
-  start = Date.parse(SCENARIOS[scenario].suggestedStart ?? '');
 }
 const backfillDays = int('backfill-days', values['backfill-days'], 0, 366);
 const backfillStepS = int('backfill-step', values['backfill-step'], 10, 3600);
-const period = values.period === undefined ? undefined : int('period', values.period, 100, 3_600_000);
+const period = values.period === undefined ? undefined : int('period', values.period, 1000, 3_600_000);
 const faults: FaultSpec[] = ((values.fault as string[] | undefined) ?? []).map((f) => {
   const [device, kind, duration, magnitude] = f.split(':');
   const parsed = FaultSpecSchema.safeParse({ device, kind, durationS: duration ? Number(duration) : undefined, magnitude: magnitude ? Number(magnitude) : undefined });

@@ -41,10 +41,17 @@ export class DeviceRuntime {
   readonly faults: DeviceFaults;
   readonly client: MqttClient;
   private buffer: Sample[] = [];
+  /** Backfilled history: sent only when the live buffer is empty, so history never delays live readings. */
+  private history: Sample[] = [];
   private inflight = 0;
   private held: string[] = [];
   private malformedCount = 0;
   private stopped = false;
+  /**
+   * Set by the "offline" fault at once, cleared by the next CONNACK: the client only
+   * notices the cut socket on a later turn and still says "connected" until then.
+   */
+  private linkDown = false;
   published = 0;
   lost = 0;
 
@@ -60,6 +67,7 @@ export class DeviceRuntime {
       will: { topic: statusTopic(opts.siteId, opts.id), payload: Buffer.from(STATUS_OFFLINE), qos: 1, retain: true },
     });
     this.client.on('connect', () => {
+      this.linkDown = false;
       this.client.publish(statusTopic(opts.siteId, opts.id), STATUS_ONLINE, { qos: 1, retain: true });
       opts.log.debug({ deviceId: opts.id, buffered: this.buffer.length }, 'device online');
       this.pump();
@@ -72,11 +80,21 @@ export class DeviceRuntime {
   }
 
   get connected(): boolean {
-    return this.client.connected;
+    return !this.linkDown && this.client.connected;
   }
 
   get buffered(): number {
-    return this.buffer.length + this.inflight;
+    return this.buffer.length + this.history.length + this.inflight;
+  }
+
+  get historyQueued(): number {
+    return this.history.length;
+  }
+
+  /** Queues generated history (no faults: it is what the meter recorded), behind any live reading. */
+  enqueueHistory(samples: readonly Sample[]): void {
+    for (const s of samples) this.history.push(s);
+    this.pump();
   }
 
   connectedOnce(): Promise<void> {
@@ -97,16 +115,21 @@ export class DeviceRuntime {
 
   /** Sends buffered samples while connected, at most WINDOW packs in flight. */
   pump(): void {
-    while (!this.stopped && this.client.connected && this.buffer.length > 0 && this.inflight < WINDOW) {
-      const batch = this.buffer.splice(0, SAMPLES_PER_PACK);
-      for (const pack of samplesToPacks(this.opts.id, this.opts.points, batch)) this.send(JSON.stringify(pack), batch[0]?.t ?? 0);
+    while (!this.stopped && this.connected && (this.buffer.length > 0 || this.history.length > 0) && this.inflight < WINDOW) {
+      if (this.buffer.length > 0) {
+        const batch = this.buffer.splice(0, SAMPLES_PER_PACK);
+        for (const pack of samplesToPacks(this.opts.id, this.opts.points, batch)) this.send(JSON.stringify(pack), batch[0]?.t ?? 0);
+      } else {
+        const batch = this.history.splice(0, SAMPLES_PER_PACK);
+        for (const pack of samplesToPacks(this.opts.id, this.opts.points, batch)) this.publishRaw(JSON.stringify(pack));
+      }
     }
-    if (this.buffer.length === 0 && this.inflight === 0) this.emitDrained();
+    if (this.buffer.length === 0 && this.history.length === 0 && this.inflight === 0) this.emitDrained();
   }
 
   private send(payload: string, t: number): void {
     let body = payload;
-    if (this.faults.has('malformed')) body = malformedPayload(this.opts.id, this.malformedCount++, t);
+    if (this.faults.has('malformed')) body = malformedPayload(this.opts.id, this.malformedCount++, t, this.opts.points);
     if (this.faults.has('out-of-order')) {
       // Hold packs and let them go newest first, five at a time.
       this.held.push(body);
@@ -139,6 +162,9 @@ export class DeviceRuntime {
 
   /** The "offline" fault: drop the TCP connection without DISCONNECT, so the broker fires the last will. */
   goOffline(): void {
+    // Until the client sees the close, it still says "connected": anything published
+    // meanwhile would go to the dead socket and be lost (QoS 0) with no callback ever.
+    this.linkDown = true;
     this.client.options.reconnectPeriod = 0;
     this.client.stream?.destroy();
   }
@@ -146,7 +172,11 @@ export class DeviceRuntime {
   goOnline(): void {
     if (this.stopped) return;
     this.client.options.reconnectPeriod = 1000;
-    if (!this.client.connected) this.client.reconnect();
+    // Keep the client's stores: reconnect() without them starts from empty ones, which
+    // drops the QoS 1 packs that were in flight when the link was cut (never resent,
+    // never acknowledged) and leaves their slots of the window taken for good.
+    // (Still "connected": the close is yet to come, and the client reconnects by itself.)
+    if (!this.client.connected) this.client.reconnect({ incomingStore: this.client.incomingStore, outgoingStore: this.client.outgoingStore });
   }
 
   private drainWaiters: Array<() => void> = [];
@@ -158,7 +188,7 @@ export class DeviceRuntime {
 
   /** Resolves once everything queued has been acknowledged (or sent, at QoS 0). */
   drained(): Promise<void> {
-    if (this.buffer.length === 0 && this.inflight === 0) return Promise.resolve();
+    if (this.buffer.length === 0 && this.history.length === 0 && this.inflight === 0) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 

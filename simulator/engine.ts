@@ -5,6 +5,7 @@ import { SIMULATOR_DEVICE_ID } from '../shared/simulator';
 import { commandTopic, stateTopic } from '../shared/topics';
 import { SimClock } from './clock';
 import { DeviceRuntime, type SimLogger } from './device';
+import type { Sample } from './pack';
 import { SCENARIOS } from './scenarios';
 import fs from 'node:fs';
 import { World, type WorldState } from './world';
@@ -92,6 +93,8 @@ export interface Simulator {
   state(): SimulatorState;
   command(cmd: SimulatorCommand): void;
   readonly catalogue: Catalogue;
+  /** Resolves when the backfilled history has been handed to the broker. */
+  backfillDone(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -110,8 +113,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const building = opts.building ?? defaultBuilding;
   const catalogue = catalogueFromBuilding(building);
   const wall = opts.wall ?? Date.now;
-  const start = opts.start ?? wall();
   let scenario: ScenarioName = opts.scenario ?? 'normal';
+  // A scenario chosen at start-up brings its season unless a start is given.
+  const suggested = SCENARIOS[scenario].suggestedStart;
+  const start = opts.start ?? (suggested ? Date.parse(suggested) : wall());
   const backfillDays = opts.backfillDays ?? 0;
   const backfillStepMs = (opts.backfillStepS ?? 300) * 1000;
   const saved = loadSaved(opts.stateFile, opts.seed, building.site.id, start, log);
@@ -266,8 +271,23 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     control.publish(stateTopic(siteId, SIMULATOR_DEVICE_ID), JSON.stringify(currentState()), { qos: 1, retain: true });
   }
 
+  let caughtUp = false;
   function tick(): void {
-    const target = clock.now();
+    // Simulated time never runs ahead of the wall clock: readings from the future are
+    // what ingest rejects as a skewed device clock. An accelerated run from the past
+    // catches up with now, then carries on in real time.
+    let target = clock.now();
+    const now = wall();
+    if (target > now) {
+      target = now;
+      clock.set(now);
+      if (clock.speed > 1 && !caughtUp) {
+        caughtUp = true;
+        clock.setSpeed(1);
+        log.info({ simTime: new Date(now).toISOString() }, 'caught up with real time: continuing at speed 1');
+      }
+    }
+    // The world steps once a second at the finest (devices never report faster), a minute at most.
     const stepMs = Math.min(MAX_WORLD_STEP_MS, Math.max(1000, Math.min(...devices.map((d) => effectivePeriod(d)))));
     advanceTo(target, stepMs);
     if (wall() - lastStatePublish > 5000) publishState();
@@ -275,23 +295,38 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
 
   await Promise.all(devices.map((d) => d.connectedOnce()));
 
+  let stopping = false;
+  let backfillDone: Promise<void> = Promise.resolve();
   if (worldStart < start) {
-    // History first, at the backfill step, through the broker and ingest like live readings;
-    // then the live run continues from the same world, so counters never jump.
-    const total = Math.ceil((start - worldStart) / backfillStepMs);
+    // Two passes over the same deterministic world. Pass 1, without I/O (a year takes
+    // seconds), brings the live world to the start, so the live run begins at once and
+    // its counters continue the history. Pass 2 replays the same steps from a twin
+    // world and sends them, behind live readings, through the broker and ingest.
+    const historyWorld = new World(building, opts.seed, worldStart, saved ? structuredClone(saved) : undefined);
+    historyWorld.setScenario(SCENARIOS[scenario]);
+    while (world.t + backfillStepMs <= start) world.step(world.t + backfillStepMs);
+    const total = Math.floor((start - worldStart) / backfillStepMs);
     backfill = { running: true, done: 0, total };
-    log.info({ from: new Date(worldStart).toISOString(), stepS: backfillStepMs / 1000, resumed: saved !== undefined }, 'backfill started');
-    while (world.t + backfillStepMs <= start) {
-      const chunkEnd = Math.min(start, world.t + backfillStepMs * 1440);
-      advanceTo(chunkEnd, backfillStepMs, backfillStepMs);
-      backfill.done = Math.round((world.t - worldStart) / backfillStepMs);
-      // Wait for the broker to take what was queued: memory stays bounded, nothing is dropped.
-      await Promise.all(devices.map((d) => d.drained()));
+    log.info({ from: new Date(worldStart).toISOString(), steps: total, stepS: backfillStepMs / 1000, resumed: saved !== undefined }, 'backfill started');
+    backfillDone = (async () => {
+      const chunk = 1440;
+      for (let done = 0; done < total && !stopping; ) {
+        const n = Math.min(chunk, total - done);
+        const perDevice = new Map(devices.map((d) => [d.id, [] as Sample[]]));
+        for (let i = 0; i < n; i++) {
+          historyWorld.step(historyWorld.t + backfillStepMs);
+          for (const d of devices) perDevice.get(d.id)?.push({ t: historyWorld.t, values: historyWorld.read(d.id) });
+        }
+        for (const d of devices) d.enqueueHistory(perDevice.get(d.id) ?? []);
+        done += n;
+        backfill = { running: true, done, total };
+        // Wait for the broker to take it: memory stays bounded, nothing is dropped.
+        await Promise.all(devices.map((d) => d.drained()));
+      }
+      backfill = { running: false, done: total, total };
+      log.info({ published: devices.reduce((a, d) => a + d.published, 0) }, 'backfill done');
       publishState();
-    }
-    backfill = { running: false, done: total, total };
-    log.info({ published: devices.reduce((a, d) => a + d.published, 0) }, 'backfill done');
-    clock.set(start);
+    })();
   }
 
   for (const d of devices) nextSample.set(d.id, world.t);
@@ -316,7 +351,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     stats: () => ({ state, devices: devices.length, connected: devices.filter((d) => d.connected).length, published: devices.reduce((a, d) => a + d.published, 0) }),
     state: currentState,
     command,
+    backfillDone: () => backfillDone,
     async stop() {
+      stopping = true;
       clearInterval(timer);
       clearInterval(persistTimer);
       await Promise.all(devices.map((d) => d.stop()));

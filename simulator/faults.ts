@@ -23,7 +23,7 @@ export const FAULT_DEFAULTS: Record<FaultKind, { magnitude?: number; durationS?:
   'clock-skew': { magnitude: 900, description: 'timestamps are off by magnitude seconds (900 s puts them in the future)' },
   duplicates: { description: 'each pack is published twice' },
   'out-of-order': { description: 'packs are held and delivered in reverse order, five at a time' },
-  malformed: { description: 'payloads are corrupted: broken JSON, wrong units, unknown points, out-of-range values in turn' },
+  malformed: { description: 'payloads are corrupted, in turn: broken JSON, wrong units, unknown points, not a pack, must-understand fields, out-of-range values, records without a value' },
   burst: { magnitude: 10, durationS: 30, description: 'the device publishes magnitude times faster than its period' },
 };
 
@@ -105,18 +105,31 @@ export class DeviceFaults {
   }
 }
 
-/** The corrupted payloads of the "malformed" fault, in turn: each is something field devices really send. */
-export function malformedPayload(deviceId: string, n: number, t: number): string {
-  switch (n % 5) {
+/**
+ * The corrupted payloads of the "malformed" fault, in turn: each is something field
+ * devices really send, and each is one rejection at ingest. The wrong unit and the
+ * out-of-range value are sent for one of the device's own points, so that they are
+ * caught as what they are (not as an unknown point).
+ */
+export function malformedPayload(deviceId: string, n: number, t: number, points: readonly Point[] = []): string {
+  const point = points.find((p) => p.kind !== 'state' && p.unit !== '');
+  const name = point?.name ?? 'power';
+  const bn = `${deviceId}:`;
+  const bt = t / 1000;
+  switch (n % 7) {
     case 0:
-      return `[{"bn":"${deviceId}:","n":"power","v":12`; // truncated JSON
+      return `[{"bn":"${bn}","n":"${name}","v":12`; // truncated JSON
     case 1:
-      return JSON.stringify([{ bn: `${deviceId}:`, bt: t / 1000, n: 'temperature', u: 'degC', v: 21 }]); // a unit outside SenML
+      return JSON.stringify([{ bn, bt, n: name, u: 'degC', v: 21 }]); // a unit outside SenML
     case 2:
-      return JSON.stringify([{ bn: `${deviceId}:`, bt: t / 1000, n: 'mystery_point', u: 'W', v: 1 }]); // unknown point
+      return JSON.stringify([{ bn, bt, n: 'mystery_point', u: 'W', v: 1 }]); // unknown point
     case 3:
-      return JSON.stringify({ n: 'power', v: 'NaN' }); // not a pack
+      return JSON.stringify({ n: name, v: 'NaN' }); // not a pack
+    case 4:
+      return JSON.stringify([{ bn, bt, n: name, v: 1, unknown_: true }]); // must-understand field
+    case 5:
+      return JSON.stringify([{ bn, bt, n: name, u: point?.unit ?? 'W', v: (point?.max ?? 0) + Math.abs(point?.max ?? 0) + 1 }]); // out of the plausible range
     default:
-      return JSON.stringify([{ bn: `${deviceId}:`, bt: t / 1000, n: 'x', v: 1, unknown_: true }]); // must-understand field
+      return JSON.stringify([{ bn, bt, n: name, u: point?.unit ?? 'W' }]); // a record without a value
   }
 }

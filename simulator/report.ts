@@ -91,7 +91,8 @@ function figures(a: Acc, peakKWp: number): PeriodFigures {
     rainfallMm: a.rainMm,
     rainwaterHarvestedM3: a.inflowL / 1000,
     toiletUseM3: a.toiletL / 1000,
-    // Mains water only ever reaches the toilets (watering never uses it), so the rest is rain.
+    // Mains water goes to the toilets (watering draws only above the top-up threshold, so at most
+    // the small band between threshold and target can mix into it): the rest of the toilet water is rain.
     toiletRainwaterSharePct: a.toiletL > 0 ? Math.max(0, 100 - pct(a.topupL, a.toiletL)) : 0,
     wateringM3: a.wateringL / 1000,
     mainsTopupM3: a.topupL / 1000,

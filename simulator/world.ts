@@ -245,7 +245,7 @@ export class World {
     });
     const buildingOpen = openShare > 0;
 
-    // --- AHU: on while the building is open, airflow following demand (CO2-controlled VAV, 40 % minimum).
+    // --- AHU: on while the building is open, airflow following demand (CO2-controlled VAV, 30 % minimum).
     const designPeople = this.zones.reduce((a, z) => a + z.capacity, 0) || 1;
     const heatingSeason = w.airTempC < 15 || local.month <= 4 || local.month >= 10;
     const meanIndoorC = s.zones.reduce((a, z) => a + z.tempC, 0) / Math.max(1, s.zones.length);
@@ -302,7 +302,8 @@ export class World {
       const co2Ppm = co2Step(prev.co2Ppm, { occupants: n, volumeM3: z.volumeM3, ventilationM3s: zoneAir + infiltration, outdoorPpm: OUTDOOR_CO2_PPM, generationLsPerPerson: CO2_LS_PER_PERSON }, dtS);
       // Indoor vapour pressure: outdoor air plus the moisture of occupants (~50 g/h each, ISO 13788),
       // diluted by the zone's airflow; RH follows from the indoor temperature.
-      const moistureHpa = (n * 50) / 3600 / Math.max(0.02, zoneAir + infiltration) / 0.8 / 100;
+      // 1 g/m³ of water vapour is 1.35 hPa at room temperature (ideal gas: e = ρv·Rv·T, Rv = 461.5 J/kg·K).
+      const moistureHpa = (((n * 50) / 3600) / Math.max(0.02, zoneAir + infiltration)) * 1.35;
       const rh = Math.min(95, Math.max(15, (100 * (outdoorVp + moistureHpa)) / saturationHpa(tempC)));
       if (zoneAir > 0) {
         extractSum += tempC * zoneAir;
@@ -315,7 +316,8 @@ export class World {
     const extractC = extractWeight > 0 ? extractSum / extractWeight : (zoneStates[0]?.tempC ?? 20);
     const recovery = heatRecovery(w.airTempC, extractC, recoveryEff);
     // The AHU's heating coil brings the supply air to 18 °C in the heating season, on district heat.
-    const supplyC = airflow > 0 && heatingSeason ? Math.max(recovery.supplyC, 18) : recovery.supplyC;
+    // Never while flushing the building with cool night air: that air is wanted cool.
+    const supplyC = airflow > 0 && heatingSeason && buildingOpen ? Math.max(recovery.supplyC, 18) : recovery.supplyC;
     const coilW = airflow > 0 ? 1200 * airflow * Math.max(0, supplyC - recovery.supplyC) : 0;
     const heatW = Math.min(b.heating.substationMaxW, heatingDemandW + coilW);
     const supplyWaterC = heatingCurveSupplyC(w.airTempC);
@@ -386,7 +388,8 @@ export class World {
         filterEfficiency: rw.filterEfficiency,
         firstFlushMm: rw.firstFlushMm,
         capacityL: rw.capacityL,
-        toiletDemandL: toiletDemandL(people, dtS),
+        // The building file gives litres per person and day; the model counts uses per 8 h at 4 L a flush.
+        toiletDemandL: toiletDemandL(people, dtS, b.water.toiletLPerPersonDay / 4),
         wateringDemandL: wateringDemandL(local.month, local.hour, dtS, s.dryDays) * (b.water.wateringLPerDay / 600) * (fx.wateringFactor ?? 1),
         topupBelowL: (rw.capacityL * rw.topupBelowPct) / 100,
         topupToL: (rw.capacityL * rw.topupToPct) / 100,

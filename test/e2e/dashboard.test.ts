@@ -19,7 +19,8 @@ describe.skipIf(!chromium.ok)(`the dashboard, live, in Chromium${chromium.ok ? '
   let url: string;
 
   beforeAll(async () => {
-    system = spawnTs('scripts/start.ts', { HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', DATA_DIR: tempDir(), LOG_LEVEL: 'warn' });
+    // A day of backfilled history (the default is a year) keeps the test light on two cores.
+    system = spawnTs('scripts/start.ts', { HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', DATA_DIR: tempDir(), LOG_LEVEL: 'warn', SIM_BACKFILL_DAYS: '1' });
     const ports = await waitFor(() => printedPorts(system.output()), 'npm start to print the dashboard URL', 60_000);
     url = `http://127.0.0.1:${ports.http}/`;
     browser = await launchChromium();

@@ -11,7 +11,8 @@ export function tempDir(prefix = 'lnm-'): string {
 /** A real server on ephemeral ports with a throw-away DATA_DIR, quiet logs. */
 export async function startTestServer(env: Record<string, string> = {}, opts: Parameters<typeof startServer>[1] = {}): Promise<RunningServer & { dataDir: string }> {
   const dataDir = env.DATA_DIR ?? tempDir();
-  const config = loadConfig({ HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', SIMULATOR: 'off', LOG_LEVEL: 'silent', DATA_DIR: dataDir, ...env });
+  // No backfilled history unless a test asks for it: a year of it is the production default.
+  const config = loadConfig({ HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', SIMULATOR: 'off', SIM_BACKFILL_DAYS: '0', LOG_LEVEL: 'silent', DATA_DIR: dataDir, ...env });
   const server = await startServer(config, opts);
   return Object.assign(server, { dataDir });
 }

@@ -58,7 +58,7 @@ describe.skipIf(!mosquitto.ok)(`the standalone simulator against Debian's Mosqui
     });
     await watcher.subscribeAsync(`${SITE}/#`, { qos: 1 });
 
-    const proc = spawnTs('simulator/cli.ts', {}, ['--broker', url, '--period', '200', '--log-level', 'warn']);
+    const proc = spawnTs('simulator/cli.ts', {}, ['--broker', url, '--period', '1000', '--log-level', 'warn']);
     sim = proc;
     const ids = catalogue.devices.map((d) => d.id);
     await waitFor(() => {

@@ -50,7 +50,7 @@ describe('the simulator on its own (npm run simulator -- --broker ...)', () => {
   it('publishes to a broker given on the command line and stops cleanly on SIGINT', async () => {
     server = await startTestServer();
     const base = `http://127.0.0.1:${server.httpPort}`;
-    sim = spawnTs('simulator/cli.ts', {}, ['--broker', `mqtt://127.0.0.1:${server.mqttPort}`, '--period', '200', '--log-level', 'warn']);
+    sim = spawnTs('simulator/cli.ts', {}, ['--broker', `mqtt://127.0.0.1:${server.mqttPort}`, '--period', '1000', '--log-level', 'warn']);
     await waitFor(async () => (await getJson<LatestResponse>(`${base}/api/v1/latest`)).body.readings.length === allSeries.length, 'readings from the standalone simulator');
     sim.child.kill('SIGINT');
     expect((await sim.exited).code).toBe(0);

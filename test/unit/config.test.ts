@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from '../../server/config';
 describe('configuration from the environment', () => {
   it('applies the documented defaults', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ httpPort: 8080, mqttPort: 1883, simulator: { enabled: true }, store: { kind: 'sqlite' }, siteId: 'le-numerique', logLevel: 'info' });
+    expect(c).toMatchObject({ httpPort: 8080, mqttPort: 1883, simulator: { enabled: true, speed: 1, scenario: 'normal', backfillDays: 365, backfillStepS: 900 }, store: { kind: 'sqlite' }, siteId: 'le-numerique', logLevel: 'info' });
     expect(c.dataDir).toBe(path.resolve('./data'));
   });
 
