@@ -2,20 +2,13 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { debianBinary } from './debian';
 import { tempDir, waitFor } from './server';
 
 export const MOSQUITTO_PATH = '/usr/sbin/mosquitto';
 
-/**
- * Debian's Mosquitto, a broker that is not ours. Locally a missing binary skips
- * the tests that need it, with a reason; in CI (CI=true) it fails them.
- */
-export function mosquittoAvailable(): { ok: boolean; reason: string } {
-  if (fs.existsSync(MOSQUITTO_PATH)) return { ok: true, reason: '' };
-  const reason = `${MOSQUITTO_PATH} not found: apt-get install mosquitto (bash .ci/run does it)`;
-  if (process.env.CI === 'true') throw new Error(`CI: ${reason}`);
-  return { ok: false, reason };
-}
+/** Debian's Mosquitto, a broker that is not ours. */
+export const mosquittoAvailable = () => debianBinary(MOSQUITTO_PATH, 'mosquitto');
 
 /** A TCP port free right now on 127.0.0.1: the kernel picks it, we release it at once. */
 export async function freePort(): Promise<number> {
