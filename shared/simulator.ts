@@ -10,7 +10,7 @@ export const SCENARIO_NAMES = ['normal', 'clear-summer-day', 'grey-winter-week',
 export const ScenarioNameSchema = z.enum(SCENARIO_NAMES);
 export type ScenarioName = z.infer<typeof ScenarioNameSchema>;
 
-export const FAULT_KINDS = ['offline', 'stuck', 'spike', 'drift', 'counter-reset', 'clock-skew', 'duplicates', 'out-of-order', 'malformed', 'burst'] as const;
+export const FAULT_KINDS = ['offline', 'stuck', 'spike', 'drift', 'counter-reset', 'clock-skew', 'duplicates', 'out-of-order', 'malformed', 'burst', 'equipment'] as const;
 export const FaultKindSchema = z.enum(FAULT_KINDS);
 export type FaultKind = z.infer<typeof FaultKindSchema>;
 

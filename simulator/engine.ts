@@ -182,6 +182,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
         log.info({ deviceId: d.id, kind }, 'fault ended');
         if (kind === 'offline' && !SCENARIOS[scenario].commsCut) d.goOnline();
         if (kind === 'out-of-order') d.flushHeld();
+        if (kind === 'equipment') world.setEquipmentFault(d.id, false);
       }
     }
   }
@@ -200,6 +201,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     for (const d of targets) {
       d.faults.add(spec, world.t);
       if (spec.kind === 'offline') d.goOffline();
+      if (spec.kind === 'equipment') world.setEquipmentFault(d.id, true);
       log.info({ deviceId: d.id, kind: spec.kind }, 'fault injected');
     }
   }
@@ -240,6 +242,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
           if (!d) continue;
           const hadOffline = d.faults.has('offline');
           d.faults.clear(cmd.kind);
+          if (!d.faults.has('equipment')) world.setEquipmentFault(d.id, false);
           if (hadOffline && !d.faults.has('offline') && !SCENARIOS[scenario].commsCut) d.goOnline();
           d.flushHeld();
         }

@@ -25,6 +25,7 @@ export const FAULT_DEFAULTS: Record<FaultKind, { magnitude?: number; durationS?:
   'out-of-order': { description: 'packs are held and delivered in reverse order, five at a time' },
   malformed: { description: 'payloads are corrupted, in turn: broken JSON, wrong units, unknown points, not a pack, must-understand fields, out-of-range values, records without a value' },
   burst: { magnitude: 10, durationS: 30, description: 'the device publishes magnitude times faster than its period' },
+  equipment: { description: 'the equipment itself fails (inverter or charger): it reports its "fault" state and delivers no power; the energy balance follows' },
 };
 
 export class DeviceFaults {

@@ -5,7 +5,7 @@ import { localTime } from './physics/calendar';
 import { BESANCON_NORMALS } from './physics/climate-besancon';
 import { co2Step } from './physics/co2';
 import { type Category, co2Category, temperatureCategory } from './physics/comfort';
-import { type ChargerState, allocateCharging, drawSession, evArrivalRate } from './physics/ev';
+import { type ChargerState, allocateCharging, chargerState, drawSession, evArrivalRate } from './physics/ev';
 import { extraterrestrialNormal, transposeHayDavies } from './physics/irradiance';
 import { type ZoneUse, occupancyShare, occupants as drawOccupants } from './physics/occupancy';
 import { cellTemperatureFaiman, dcPower, inverter, inverterState } from './physics/pv';
@@ -121,6 +121,8 @@ export class World {
   private s: WorldState;
   private snap: Snapshot | undefined;
   private readonly deviceIndex = new Map<string, (s: Snapshot) => Sample['values']>();
+  /** Equipment out of order (the "equipment" fault): inverters and chargers by device id. */
+  private readonly failed = new Set<string>();
 
   constructor(building: Building, readonly seed: number, start: number, state?: WorldState) {
     this.b = building;
@@ -182,6 +184,12 @@ export class World {
     this.effects = effects;
   }
 
+  /** Puts an inverter or a charger out of order (or back): it reports "fault" and delivers nothing. */
+  setEquipmentFault(deviceId: string, failed: boolean): void {
+    if (failed) this.failed.add(deviceId);
+    else this.failed.delete(deviceId);
+  }
+
   /** Advances the world to `tMs` in one step (callers choose the step; at most a minute keeps it smooth). */
   step(tMs: number): Snapshot {
     const dtS = Math.max(0, (tMs - this.s.t) / 1000);
@@ -228,6 +236,7 @@ export class World {
     }
     const pv = b.pv.inverters.map((inv) => {
       const d = dcByInverter.get(inv.id) ?? { dcW: 0, cellC: w.airTempC, peak: 0 };
+      if (this.failed.has(inv.id)) return { acW: 0, dcW: 0, moduleC: d.cellC, state: inverterState(0, false, true) as string };
       const out = inverter(d.dcW, { acRatedW: inv.acRatedW, nominalEfficiency: inv.nominalEfficiency });
       return { acW: out.acW, dcW: d.dcW, moduleC: d.cellC, state: inverterState(out.acW, out.clipped, false) as string };
     });
@@ -342,7 +351,13 @@ export class World {
         st.lastSessionWh = st.session.energyWh;
         st.session = null;
       }
-      if (!st.session && dtS > 0 && this.draw() < 1 - Math.exp(-arrivalsPerS * dtS)) {
+      const broken = this.failed.has(c.id);
+      // A car at a failed charger leaves; nobody plugs into it until it is repaired.
+      if (broken && st.session) {
+        st.lastSessionWh = st.session.energyWh;
+        st.session = null;
+      }
+      if (!broken && !st.session && dtS > 0 && this.draw() < 1 - Math.exp(-arrivalsPerS * dtS)) {
         const drawn = drawSession(this.draw(), this.draw(), this.draw());
         st.session = { needWh: drawn.energyWh, maxW: Math.min(drawn.maxPowerW, c.maxPowerW), departAt: t + drawn.dwellS * 1000, energyWh: 0 };
       }
@@ -361,7 +376,7 @@ export class World {
         st.session.energyWh += wh;
         st.session.needWh = Math.max(0, st.session.needWh - wh);
       }
-      const state: ChargerState = !st?.session ? 'available' : st.session.needWh > 1e-6 ? 'charging' : 'finished';
+      const state: ChargerState = chargerState({ fault: this.failed.has(b.chargers[i]?.id ?? ''), plugged: !!st?.session, needWh: st?.session && st.session.needWh > 1e-6 ? st.session.needWh : 0 });
       return { state, powerW, sessionWh: st?.session?.energyWh ?? st?.lastSessionWh ?? 0 };
     });
     const evW = alloc.totalW;

@@ -111,4 +111,22 @@ describe('the simulated building', () => {
     expect(so?.ahu.efficiency).toBeCloseTo(building.ahu.recoveryEfficiency, 6);
     expect(sb?.heat.powerW ?? 0).toBeGreaterThan(so?.heat.powerW ?? 0);
   });
+
+  it('an equipment fault takes an inverter or a charger out: "fault" state, no power, balances kept', () => {
+    const noon = Date.UTC(2026, 6, 8, 10);
+    const world = new World(building, 11, noon);
+    world.setEquipmentFault('pv-inverter-1', true);
+    world.setEquipmentFault('ev-charger-1', true);
+    let s: Snapshot | undefined;
+    for (let i = 1; i <= 60; i++) {
+      s = world.step(noon + i * 60_000);
+      expect(s.pv[0]).toMatchObject({ acW: 0, state: 'fault' });
+      expect(s.chargers[0]).toMatchObject({ state: 'fault', powerW: 0 });
+      expect(s.selfConsumedW + s.exportW).toBeCloseTo(s.pvW, 9);
+    }
+    expect(world.read('pv-inverter-1')).toContainEqual(['state', 'fault']);
+    expect(s?.pv[1]?.acW ?? 0).toBeGreaterThan(0);
+    world.setEquipmentFault('pv-inverter-1', false);
+    expect(world.step(noon + 61 * 60_000).pv[0]?.acW ?? 0).toBeGreaterThan(0);
+  });
 });
