@@ -28,3 +28,10 @@ export type ClientToServerEvents = Record<string, never>;
 
 /** How often the server flushes a readings frame to dashboards. */
 export const LIVE_FLUSH_MS = 250;
+
+/**
+ * Readings older than this are stored but not pushed live: a backfill or a long
+ * store-and-forward replay would otherwise flood dashboards with history they
+ * fetch over REST anyway. An hour matches the live chart's window.
+ */
+export const LIVE_WINDOW_MS = 3_600_000;

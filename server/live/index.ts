@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { Reading } from '../../shared/api';
-import { type ClientToServerEvents, type DeviceStatusEvent, LIVE_FLUSH_MS, type ServerToClientEvents } from '../../shared/live';
+import { type ClientToServerEvents, type DeviceStatusEvent, LIVE_FLUSH_MS, LIVE_WINDOW_MS, type ServerToClientEvents } from '../../shared/live';
 import type { Logger } from '../logger';
 
 export interface Live {
@@ -16,8 +16,9 @@ export interface Live {
  * socket.io live push. Readings are collected and sent as one frame per
  * LIVE_FLUSH_MS, so the cost per dashboard grows with frames, not readings.
  */
-export function startLive(opts: { http: HttpServer; log: Logger; flushMs?: number }): Live {
+export function startLive(opts: { http: HttpServer; log: Logger; flushMs?: number; now?: () => number }): Live {
   const { log } = opts;
+  const now = opts.now ?? Date.now;
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(opts.http, {
     serveClient: false,
     // The same HTTP server also upgrades /mqtt for MQTT over WebSocket: socket.io
@@ -47,7 +48,8 @@ export function startLive(opts: { http: HttpServer; log: Logger; flushMs?: numbe
     push(readings) {
       // No dashboard, no buffer: nothing to keep for nobody.
       if (io.engine.clientsCount === 0) return;
-      for (const r of readings) buffer.push(r);
+      const oldest = now() - LIVE_WINDOW_MS;
+      for (const r of readings) if (r.ts >= oldest) buffer.push(r);
     },
     status(event) {
       statuses.set(event.deviceId, event);

@@ -63,6 +63,16 @@ describe('a SenML reading from an MQTT device to the dashboard and the API', () 
     expect(latest.body.readings).toContainEqual({ seriesId: 'pv-inverter-1.ac_power', ts, value: 12345.6 });
   });
 
+  it('stores an old reading (a replayed history) without pushing it to dashboards', async () => {
+    const old = Date.now() - 2 * 3_600_000;
+    const recent = Date.now() - 1000;
+    await device.publishAsync('le-numerique/pv-inverter-1/telemetry', JSON.stringify([{ bn: 'pv-inverter-1:', bt: old / 1000, n: 'ac_power', u: 'W', v: 111 }, { bt: recent / 1000, n: 'ac_power', u: 'W', v: 222 }]), { qos: 1 });
+    await waitFor(() => readingIn(recent, 'pv-inverter-1.ac_power'), 'the recent reading live');
+    expect(readingIn(old, 'pv-inverter-1.ac_power')).toBe(false);
+    const { body } = await getJson<HistoryResponse>(`${base}/api/v1/series/pv-inverter-1.ac_power/history?from=${old}&to=${old}`);
+    expect(body.points).toEqual([[old, 111]]);
+  });
+
   it('lists every catalogued series with its id, device, point and unit', async () => {
     const { status, body } = await getJson<SeriesListResponse>(`${base}/api/v1/series`);
     expect(status).toBe(200);
