@@ -54,7 +54,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   try {
     broker = await startBroker({ port: config.mqttPort, host: config.host, http: httpServer, log: logger('mqtt') });
   } catch (err) {
-    store.close();
+    await store.close();
     throw err;
   }
   const live = startLive({ http: httpServer, log: logger('live') });
@@ -93,7 +93,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   } catch (err) {
     await broker.close();
     ingest.stop();
-    store.close();
+    await store.close();
     await live.close();
     throw err;
   }
@@ -130,7 +130,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
         // store flushes everything it buffered, then the dashboards go.
         await broker.close();
         ingest.stop();
-        store.close();
+        await store.close();
         // socket.io closes the HTTP server, which waits for open connections:
         // end the browsers' keep-alive connections too, or it would wait for them.
         const liveClosed = live.close();

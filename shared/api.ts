@@ -70,13 +70,13 @@ export type HistoryResponse = z.infer<typeof HistoryResponseSchema>;
 export const LatestResponseSchema = z.object({ readings: z.array(ReadingSchema) });
 export type LatestResponse = z.infer<typeof LatestResponseSchema>;
 
-const ComponentState = z.enum(['up', 'down', 'off', 'starting']);
+const ComponentState = z.enum(['up', 'down', 'degraded', 'off', 'starting']);
 export const HealthResponseSchema = z.object({
   status: z.enum(['ok', 'degraded']),
   version: z.string(),
   uptimeS: z.number(),
   broker: z.object({ state: ComponentState, clients: z.number(), mqttPort: z.number(), websocketPath: z.string() }),
-  store: z.object({ state: ComponentState, kind: z.enum(['sqlite', 'influx']), pending: z.number(), written: z.number() }),
+  store: z.object({ state: ComponentState, kind: z.enum(['sqlite', 'influx']), pending: z.number(), written: z.number(), spooled: z.number().optional() }),
   simulator: z.object({ state: ComponentState, devices: z.number(), published: z.number() }),
   ingest: z.object({ accepted: z.number(), rejected: z.number(), rejectedByReason: z.record(z.string(), z.number()) }),
 });

@@ -41,7 +41,7 @@ export function createApi(deps: ApiDeps): express.Express {
     res.json(body);
   });
 
-  v1.get('/series/:id/history', validate('params', SeriesParamsSchema), validate('query', HistoryQuerySchema), (_req, res) => {
+  v1.get('/series/:id/history', validate('params', SeriesParamsSchema), validate('query', HistoryQuerySchema), async (_req, res) => {
     const { id } = parsed(res, 'params', SeriesParamsSchema);
     const { from, to } = parsed(res, 'query', HistoryQuerySchema);
     const series = store.getSeries(id);
@@ -49,7 +49,7 @@ export function createApi(deps: ApiDeps): express.Express {
       res.status(404).json({ error: `unknown series "${id}"`, details: { hint: 'GET /api/v1/series lists them' } });
       return;
     }
-    const { points, truncated } = store.history(id, from, to, HISTORY_POINT_LIMIT);
+    const { points, truncated } = await store.history(id, from, to, HISTORY_POINT_LIMIT);
     const body: HistoryResponse = { series, from, to, points, truncated };
     res.json(body);
   });

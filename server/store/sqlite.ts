@@ -151,9 +151,9 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
       if (queue.length >= batchSize) flush();
       else scheduleFlush();
     },
-    flush,
+    flush: async () => flush(),
     latest: () => [...latestBySeries.values()],
-    history(seriesId, from, to, limit) {
+    async history(seriesId, from, to, limit) {
       const s = seriesByKey.get(seriesId);
       if (!s) return { points: [], truncated: false };
       // Readings already pushed to dashboards must be in the answer too: write the
@@ -165,7 +165,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
       return { points: truncated ? rows.slice(0, limit) : rows, truncated };
     },
     stats: () => ({ pending: queue.length, written, state: closed ? 'down' : 'up' }),
-    close() {
+    async close() {
       if (closed) return;
       flush();
       closed = true;

@@ -119,7 +119,7 @@ describe('a SenML reading from an MQTT device to the dashboard and the API', () 
     await device.publishAsync('le-numerique/grid-meter/telemetry', pack, { qos: 1 });
     await device.publishAsync('le-numerique/grid-meter/telemetry', pack, { qos: 1 });
     await waitFor(() => readingIn(ts, 'grid-meter.import_power'), 'the reading live');
-    server.store.flush();
+    await server.store.flush();
     const { body } = await getJson<HistoryResponse>(`${base}/api/v1/series/grid-meter.import_power/history?from=${ts}&to=${ts}`);
     expect(body.points).toEqual([[ts, 4000]]);
   });
