@@ -66,6 +66,8 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     log: logger('ingest'),
     onReadings: (r) => live.push(r),
     onStatus: (e) => live.status(e),
+    deadLetterCapacity: config.ingest.deadLetterCapacity,
+    staleFactor: config.ingest.staleFactor,
   });
 
   const health = (): HealthResponse => {
@@ -85,7 +87,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     };
   };
 
-  const app = createApi({ store, health, webDir: opts.webDir ?? DEFAULT_WEB_DIR, log: logger('http') });
+  const app = createApi({ store, ingest, health, webDir: opts.webDir ?? DEFAULT_WEB_DIR, log: logger('http') });
   handler = app;
   let httpPort: number;
   try {

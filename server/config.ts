@@ -40,6 +40,12 @@ const EnvSchema = z
     STORE: z.enum(['sqlite', 'influx'], { error: 'STORE must be "sqlite" or "influx"' }).default('sqlite'),
     INFLUX_URL: z.url({ error: 'INFLUX_URL must be a URL such as http://localhost:8086/lenumerique' }).optional(),
     SITE_ID: z.string().regex(ID_PATTERN, 'SITE_ID must be lower-case letters, digits and "-" (it is a topic level)').default(DEFAULT_SITE_ID),
+    STALE_FACTOR: z
+      .string()
+      .default('3')
+      .refine((s) => /^\d+(\.\d+)?$/.test(s) && Number(s) >= 1 && Number(s) <= 1000, 'STALE_FACTOR must be a number from 1 to 1000 (periods without a reading before a device is stale)')
+      .transform(Number),
+    DEAD_LETTER_MAX: z.string().regex(/^\d+$/, 'DEAD_LETTER_MAX must be a whole number (rejected messages kept for inspection)').refine((s) => Number(s) >= 1 && Number(s) <= 100_000, 'DEAD_LETTER_MAX must be from 1 to 100000').default('1000').transform(Number),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -54,6 +60,7 @@ export interface Config {
   simulator: { enabled: boolean; seed: number; speed: number; start: number | undefined; scenario: ScenarioName; backfillDays: number; backfillStepS: number };
   store: { kind: 'sqlite' | 'influx'; influxUrl: string | undefined };
   siteId: string;
+  ingest: { staleFactor: number; deadLetterCapacity: number };
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
 
@@ -81,6 +88,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     simulator: { enabled: e.SIMULATOR === 'on', seed: e.SIM_SEED, speed: e.SIM_SPEED, start: e.SIM_START, scenario: e.SIM_SCENARIO, backfillDays: e.SIM_BACKFILL_DAYS, backfillStepS: e.SIM_BACKFILL_STEP_S },
     store: { kind: e.STORE, influxUrl: e.INFLUX_URL },
     siteId: e.SITE_ID,
+    ingest: { staleFactor: e.STALE_FACTOR, deadLetterCapacity: e.DEAD_LETTER_MAX },
     logLevel: e.LOG_LEVEL,
   };
 }

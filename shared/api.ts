@@ -84,3 +84,51 @@ export type HealthResponse = z.infer<typeof HealthResponseSchema>;
 
 export const ErrorResponseSchema = z.object({ error: z.string(), details: z.unknown().optional() });
 export type ErrorResponse = z.infer<typeof ErrorResponseSchema>;
+
+/** Why ingest refused a message or a record (docs/mqtt.md). */
+export const REJECT_REASONS = ['bad-topic', 'unknown-site', 'unknown-device', 'bad-status', 'bad-json', 'bad-senml', 'bad-record', 'future-timestamp', 'catalogue'] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+export const RejectedMessageSchema = z.object({
+  /** When the server refused it, epoch ms. */
+  ts: z.number(),
+  topic: z.string(),
+  deviceId: z.string().optional(),
+  reason: z.enum(REJECT_REASONS),
+  detail: z.string(),
+  /** The payload as text, cut at 2 KB. */
+  payload: z.string(),
+});
+export type RejectedMessage = z.infer<typeof RejectedMessageSchema>;
+
+export const RejectedQuerySchema = z.object({
+  device: z.string().max(64).optional(),
+  reason: z.enum(REJECT_REASONS).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+export type RejectedQuery = z.infer<typeof RejectedQuerySchema>;
+
+export const RejectedResponseSchema = z.object({ items: z.array(RejectedMessageSchema), capacity: z.number(), dropped: z.number() });
+export type RejectedResponse = z.infer<typeof RejectedResponseSchema>;
+
+export const DeviceIngestStatsSchema = z.object({
+  accepted: z.number(),
+  rejected: z.number(),
+  rejectedByReason: z.record(z.string(), z.number()),
+  /** Last accepted reading (its arrival), epoch ms. */
+  lastSeen: z.number().nullable(),
+  status: z.enum(['online', 'offline', 'unknown']),
+  /** No reading for longer than the stale factor times the device's period. */
+  stale: z.boolean(),
+});
+export type DeviceIngestStats = z.infer<typeof DeviceIngestStatsSchema>;
+
+export const IngestStatsResponseSchema = z.object({
+  accepted: z.number(),
+  rejected: z.number(),
+  rejectedByReason: z.record(z.string(), z.number()),
+  devices: z.record(z.string(), DeviceIngestStatsSchema),
+  deadLetters: z.object({ size: z.number(), capacity: z.number(), dropped: z.number() }),
+  staleFactor: z.number(),
+});
+export type IngestStatsResponse = z.infer<typeof IngestStatsResponseSchema>;

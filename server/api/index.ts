@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { type HealthResponse, type HistoryResponse, HistoryQuerySchema, type LatestResponse, type SeriesListResponse } from '../../shared/api';
+import { type HealthResponse, type HistoryResponse, HistoryQuerySchema, type IngestStatsResponse, type LatestResponse, RejectedQuerySchema, type RejectedResponse, type SeriesListResponse } from '../../shared/api';
+import type { Ingest } from '../ingest/index';
 import type { Logger } from '../logger';
 import type { Store } from '../store/types';
 import { parsed, validate } from './validate';
@@ -14,6 +15,7 @@ const SeriesParamsSchema = z.object({ id: z.string().regex(/^[a-z0-9-]+\.[a-z0-9
 
 export interface ApiDeps {
   store: Store;
+  ingest: Pick<Ingest, 'stats' | 'rejected'>;
   health: () => HealthResponse;
   webDir: string;
   log: Logger;
@@ -51,6 +53,16 @@ export function createApi(deps: ApiDeps): express.Express {
     }
     const { points, truncated } = await store.history(id, from, to, HISTORY_POINT_LIMIT);
     const body: HistoryResponse = { series, from, to, points, truncated };
+    res.json(body);
+  });
+  v1.get('/ingest/stats', (_req, res) => {
+    const body: IngestStatsResponse = deps.ingest.stats();
+    res.json(body);
+  });
+
+  v1.get('/ingest/rejected', validate('query', RejectedQuerySchema), (_req, res) => {
+    const q = parsed(res, 'query', RejectedQuerySchema);
+    const body: RejectedResponse = deps.ingest.rejected({ deviceId: q.device, reason: q.reason, limit: q.limit });
     res.json(body);
   });
   app.use('/api/v1', v1);

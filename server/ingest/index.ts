@@ -1,23 +1,21 @@
 import type { Aedes } from 'aedes';
-import type { Reading } from '../../shared/api';
+import type { IngestStatsResponse, Reading, RejectReason, RejectedResponse } from '../../shared/api';
 import { type Catalogue, catalogueSeries, checkPoint, findDevice, seriesId } from '../../shared/catalogue';
 import type { DeviceStatusEvent } from '../../shared/live';
 import { SenmlPackSchema, resolvePack } from '../../shared/senml';
 import { STATUS_OFFLINE, STATUS_ONLINE, parseTopic } from '../../shared/topics';
 import type { Logger } from '../logger';
 import type { Store } from '../store/types';
+import { DeadLetters } from './dead-letter';
 
 /** How far ahead of the server clock a reading may be stamped (clock drift, not time travel). */
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 
-export interface IngestStats {
-  accepted: number;
-  rejected: number;
-  rejectedByReason: Record<string, number>;
-}
+export type IngestStats = IngestStatsResponse;
 
 export interface Ingest {
   stats(): IngestStats;
+  rejected(q: { deviceId?: string; reason?: RejectReason; limit: number }): RejectedResponse;
   stop(): void;
 }
 
@@ -30,6 +28,10 @@ export interface IngestOptions {
   now?: () => number;
   onReadings: (readings: Reading[]) => void;
   onStatus: (event: DeviceStatusEvent) => void;
+  /** Rejected messages kept for inspection (default 1,000). */
+  deadLetterCapacity?: number;
+  /** A device is stale after this many of its periods without a reading (default 3). */
+  staleFactor?: number;
 }
 
 /**
@@ -41,60 +43,80 @@ export interface IngestOptions {
 export function startIngest(opts: IngestOptions): Ingest {
   const { aedes, store, catalogue, siteId, log } = opts;
   const now = opts.now ?? Date.now;
-  const stats: IngestStats = { accepted: 0, rejected: 0, rejectedByReason: {} };
+  const totals = { accepted: 0, rejected: 0, rejectedByReason: {} as Record<string, number> };
+  const perDevice = new Map<string, { accepted: number; rejected: number; rejectedByReason: Record<string, number>; lastSeen: number | null; status: 'online' | 'offline' | 'unknown' }>();
+  const deadLetters = new DeadLetters(opts.deadLetterCapacity ?? 1000);
+  const staleFactor = opts.staleFactor ?? 3;
   store.upsertSeries(catalogueSeries(catalogue));
+  for (const d of catalogue.devices) perDevice.set(d.id, { accepted: 0, rejected: 0, rejectedByReason: {}, lastSeen: null, status: 'unknown' });
 
-  function reject(reason: string, details: Record<string, unknown>, count = 1): void {
-    stats.rejected += count;
-    stats.rejectedByReason[reason] = (stats.rejectedByReason[reason] ?? 0) + count;
-    log.warn({ reason, ...details }, 'rejected');
+  /**
+   * Counts, logs and keeps a rejected message (or record) with its reason. It
+   * never throws: a bad message must not disturb the good ones beside it.
+   */
+  function reject(reason: RejectReason, ctx: { topic: string; deviceId?: string; payload?: Buffer | string; detail: string }, count = 1): void {
+    totals.rejected += count;
+    totals.rejectedByReason[reason] = (totals.rejectedByReason[reason] ?? 0) + count;
+    const dev = ctx.deviceId ? perDevice.get(ctx.deviceId) : undefined;
+    if (dev) {
+      dev.rejected += count;
+      dev.rejectedByReason[reason] = (dev.rejectedByReason[reason] ?? 0) + count;
+    }
+    deadLetters.add({ ts: now(), topic: ctx.topic.slice(0, 256), deviceId: ctx.deviceId, reason, detail: ctx.detail, payload: ctx.payload });
+    log.warn({ reason, topic: ctx.topic.slice(0, 256), deviceId: ctx.deviceId, detail: ctx.detail }, 'rejected');
   }
 
   function onPublish(packet: { topic: string; payload: Buffer | string }, client: unknown): void {
     // Messages the broker makes itself ($SYS, will delivery of the server) carry no client.
     if (!client || packet.topic.startsWith('$SYS/')) return;
+    const raw = packet.payload;
     const topic = parseTopic(packet.topic);
-    if (!topic.ok) return reject('bad-topic', { topic: packet.topic, detail: topic.reason });
-    if (topic.siteId !== siteId) return reject('unknown-site', { topic: packet.topic });
-    const known = findDevice(catalogue, topic.deviceId);
+    if (!topic.ok) return reject('bad-topic', { topic: packet.topic, payload: raw, detail: topic.reason });
+    if (topic.siteId !== siteId) return reject('unknown-site', { topic: packet.topic, payload: raw, detail: `this server ingests site "${siteId}"` });
     // Commands and retained states are for devices and dashboards, not readings to store.
     if (topic.kind === 'command' || topic.kind === 'state') return;
-    if (!known) return reject('unknown-device', { topic: packet.topic });
-    const text = typeof packet.payload === 'string' ? packet.payload : packet.payload.toString('utf8');
+    const known = findDevice(catalogue, topic.deviceId);
+    const deviceId = topic.deviceId;
+    if (!known) return reject('unknown-device', { topic: packet.topic, payload: raw, detail: `device "${deviceId}" is not in the catalogue` });
+    const dev = perDevice.get(deviceId);
+    const text = typeof raw === 'string' ? raw : raw.toString('utf8');
 
     if (topic.kind === 'status') {
-      if (text !== STATUS_ONLINE && text !== STATUS_OFFLINE) return reject('bad-status', { deviceId: topic.deviceId, payload: text.slice(0, 64) });
-      opts.onStatus({ deviceId: topic.deviceId, status: text, ts: now() });
+      if (text !== STATUS_ONLINE && text !== STATUS_OFFLINE) return reject('bad-status', { topic: packet.topic, deviceId, payload: raw, detail: 'status is "online" or "offline"' });
+      if (dev) dev.status = text;
+      opts.onStatus({ deviceId, status: text, ts: now() });
       return;
     }
 
     let json: unknown;
     try {
       json = JSON.parse(text);
-    } catch {
-      return reject('bad-json', { deviceId: topic.deviceId, bytes: text.length });
+    } catch (err) {
+      return reject('bad-json', { topic: packet.topic, deviceId, payload: raw, detail: (err as Error).message });
     }
     const pack = SenmlPackSchema.safeParse(json);
     if (!pack.success) {
       const issue = pack.error.issues[0];
-      return reject('bad-senml', { deviceId: topic.deviceId, detail: issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid' });
+      return reject('bad-senml', { topic: packet.topic, deviceId, payload: raw, detail: issue ? `${issue.path.join('.') || 'pack'}: ${issue.message}` : 'not a SenML pack' });
     }
     const t = now();
     const { records, errors } = resolvePack(pack.data, t);
-    for (const e of errors) reject('bad-record', { deviceId: topic.deviceId, index: e.index, detail: e.reason });
+    // A pack is judged record by record: the good records are kept, each bad one is
+    // rejected on its own, with the whole pack kept beside it for inspection.
+    for (const e of errors) reject('bad-record', { topic: packet.topic, deviceId, payload: raw, detail: `record ${e.index}: ${e.reason}` });
 
     const readings: Reading[] = [];
     for (const rec of records) {
       if (rec.timeMs > t + MAX_FUTURE_SKEW_MS) {
-        reject('future-timestamp', { deviceId: topic.deviceId, name: rec.name, ts: rec.timeMs });
+        reject('future-timestamp', { topic: packet.topic, deviceId, payload: raw, detail: `record ${rec.index} "${rec.name}" is stamped ${new Date(rec.timeMs).toISOString()}, more than ${MAX_FUTURE_SKEW_MS / 60_000} min ahead of the server clock` });
         continue;
       }
-      const check = checkPoint(topic.deviceId, known.type, rec);
+      const check = checkPoint(deviceId, known.type, rec);
       if (!check.ok) {
-        reject('catalogue', { deviceId: topic.deviceId, detail: check.reason });
+        reject('catalogue', { topic: packet.topic, deviceId, payload: raw, detail: `record ${rec.index}: ${check.reason}` });
         continue;
       }
-      readings.push({ seriesId: seriesId(topic.deviceId, check.point.name), ts: rec.timeMs, value: check.value });
+      readings.push({ seriesId: seriesId(deviceId, check.point.name), ts: rec.timeMs, value: check.value });
     }
     if (readings.length === 0) return;
     try {
@@ -103,13 +125,30 @@ export function startIngest(opts: IngestOptions): Ingest {
       // The store keeps what it could not write and retries; the live view still gets the values.
       log.error({ err }, 'store write failed');
     }
-    stats.accepted += readings.length;
+    totals.accepted += readings.length;
+    if (dev) {
+      dev.accepted += readings.length;
+      dev.lastSeen = t;
+    }
     opts.onReadings(readings);
+  }
+
+  function stats(): IngestStats {
+    const t = now();
+    const devices: IngestStats['devices'] = {};
+    for (const d of catalogue.devices) {
+      const s = perDevice.get(d.id);
+      const periodMs = (findDevice(catalogue, d.id)?.type.periodS ?? 60) * 1000;
+      if (!s) continue;
+      devices[d.id] = { ...s, rejectedByReason: { ...s.rejectedByReason }, stale: s.lastSeen === null || t - s.lastSeen > staleFactor * periodMs };
+    }
+    return { ...totals, rejectedByReason: { ...totals.rejectedByReason }, devices, deadLetters: { size: deadLetters.size, capacity: deadLetters.capacity, dropped: deadLetters.dropped }, staleFactor };
   }
 
   aedes.on('publish', onPublish);
   return {
-    stats: () => ({ ...stats, rejectedByReason: { ...stats.rejectedByReason } }),
+    stats,
+    rejected: (q) => ({ items: deadLetters.list(q), capacity: deadLetters.capacity, dropped: deadLetters.dropped }),
     stop: () => {
       aedes.off('publish', onPublish);
     },

@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { type Socket, io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HealthResponse, HistoryResponse, LatestResponse, SeriesListResponse } from '../../shared/api';
+import type { HealthResponse, HistoryResponse, IngestStatsResponse, LatestResponse, RejectedResponse, SeriesListResponse } from '../../shared/api';
 import type { ClientToServerEvents, DeviceStatusEvent, ReadingsFrame, ServerToClientEvents } from '../../shared/live';
 import type { RunningServer } from '../../server/app';
 import { getJson, startTestServer, waitFor } from '../helpers/server';
@@ -111,6 +111,31 @@ describe('a SenML reading from an MQTT device to the dashboard and the API', () 
     }, 'rejections counted');
     expect(after.ingest.rejected - before.rejected).toBe(6);
     expect(after.status).toBe('ok');
+  });
+
+  it('keeps each rejected message with its reason, per device, at /api/v1/ingest/rejected and /stats', async () => {
+    const rejected = await getJson<RejectedResponse>(`${base}/api/v1/ingest/rejected?device=room-r1-coworking`);
+    expect(rejected.status).toBe(200);
+    const reasons = rejected.body.items.map((i) => i.reason);
+    expect(reasons).toEqual(expect.arrayContaining(['catalogue', 'bad-json']));
+    const wrongUnit = rejected.body.items.find((i) => i.reason === 'catalogue' && i.detail.includes('expects unit ppm'));
+    expect(wrongUnit?.payload).toContain('"co2"');
+    expect(wrongUnit?.topic).toBe('le-numerique/room-r1-coworking/telemetry');
+
+    const unknown = await getJson<RejectedResponse>(`${base}/api/v1/ingest/rejected?reason=unknown-device&limit=5`);
+    expect(unknown.body.items.every((i) => i.reason === 'unknown-device')).toBe(true);
+    expect(unknown.body.items.length).toBeGreaterThan(0);
+
+    const stats = await getJson<IngestStatsResponse>(`${base}/api/v1/ingest/stats`);
+    const room = stats.body.devices['room-r1-coworking'];
+    expect(room?.rejectedByReason).toMatchObject({ catalogue: 3, 'bad-json': 1 });
+    expect(room?.accepted).toBeGreaterThan(0);
+    // A device that never reported is stale; one that just did is not.
+    expect(stats.body.devices['weather-station']).toMatchObject({ stale: true, lastSeen: null });
+    expect(room?.stale).toBe(false);
+
+    const bad = await fetch(`${base}/api/v1/ingest/rejected?limit=0`);
+    expect(bad.status).toBe(400);
   });
 
   it('stores a repeated reading (same series, same instant) once', async () => {
