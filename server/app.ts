@@ -8,6 +8,8 @@ import { createApi } from './api/index';
 import { MQTT_WS_PATH, startBroker } from './broker/index';
 import type { Config } from './config';
 import { startIngest } from './ingest/index';
+import { provision } from './auth/provision';
+import { Registry } from './auth/registry';
 import { listen } from './listen';
 import { startLive } from './live/index';
 import { createLogger } from './logger';
@@ -42,6 +44,9 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   }
 
   const store = openSqliteStore({ dataDir: config.dataDir, log: logger('store') });
+  // Every device, the simulator's control tool and an admin get an MQTT identity on the first start.
+  const registry = new Registry(config.dataDir, config.siteId);
+  const secrets = await provision(registry, cat, config.dataDir);
   // socket.io must see the request listener at attach time: it wraps it so that
   // /socket.io/ requests never reach express (which would answer them too).
   let handler: http.RequestListener = (_req, res) => {
@@ -52,7 +57,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   let simulator: Simulator | undefined;
   let broker: Awaited<ReturnType<typeof startBroker>>;
   try {
-    broker = await startBroker({ port: config.mqttPort, host: config.host, http: httpServer, log: logger('mqtt') });
+    broker = await startBroker({ port: config.mqttPort, host: config.host, http: httpServer, log: logger('mqtt'), registry });
   } catch (err) {
     await store.close();
     throw err;
@@ -68,6 +73,10 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     onStatus: (e) => live.status(e),
     deadLetterCapacity: config.ingest.deadLetterCapacity,
     staleFactor: config.ingest.staleFactor,
+    provisioned: (id) => {
+      const c = registry.get(id);
+      return c?.role === 'device' && !c.disabled ? { type: c.type, zone: c.zone } : undefined;
+    },
   });
 
   const health = (): HealthResponse => {
@@ -107,6 +116,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
       brokerUrl: `mqtt://127.0.0.1:${broker.mqttPort}`,
       siteId: config.siteId,
       seed: config.simulator.seed,
+      credentials: secrets,
       speed: config.simulator.speed,
       start: config.simulator.start,
       scenario: config.simulator.scenario,

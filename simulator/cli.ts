@@ -20,6 +20,7 @@ Run options:
   --broker URL           MQTT broker (mqtt://, mqtts://, ws://, wss://)       [mqtt://localhost:1883]
   --username NAME        MQTT username for every device (also MQTT_USERNAME)
   --password SECRET      MQTT password (also MQTT_PASSWORD; prefer the variable: argv is visible to others)
+  --credentials FILE     per-device passwords as the server provisions them (DATA_DIR/secrets/simulator.json)
   --site ID              site id, the first topic level                         [${DEFAULT_SITE_ID}]
   --building FILE        building file (JSON, see buildings/le-numerique.json)  [Le Numérique]
   --seed N               random seed: same seed, start and building = same readings, bit for bit [42]
@@ -69,6 +70,7 @@ try {
       broker: { type: 'string', default: 'mqtt://localhost:1883' },
       username: { type: 'string' },
       password: { type: 'string' },
+      credentials: { type: 'string' },
       site: { type: 'string', default: DEFAULT_SITE_ID },
       building: { type: 'string' },
       seed: { type: 'string' },
@@ -147,6 +149,15 @@ const faults: FaultSpec[] = ((values.fault as string[] | undefined) ?? []).map((
   return parsed.data;
 });
 
+let credentials: { control?: { username: string; password: string }; devices?: Record<string, string> } | undefined;
+if (typeof values.credentials === 'string') {
+  try {
+    credentials = JSON.parse(fs.readFileSync(values.credentials, 'utf8')) as typeof credentials;
+  } catch (err) {
+    fail(`cannot read --credentials ${values.credentials}: ${(err as Error).message}`);
+  }
+}
+
 const log = pino({ level: String(values['log-level']), base: undefined }).child({ ns: 'simulator' });
 const sim = await startSimulator({
   brokerUrl: broker,
@@ -157,6 +168,7 @@ const sim = await startSimulator({
   // Credentials from the environment keep them out of `ps`.
   username: (values.username as string | undefined) ?? process.env.MQTT_USERNAME,
   password: (values.password as string | undefined) ?? process.env.MQTT_PASSWORD,
+  credentials,
   start,
   speed,
   scenario,

@@ -19,8 +19,11 @@ export interface SimulatorOptions {
   seed: number;
   log: SimLogger;
   building?: Building;
+  /** One username and password for every device (brokers with a shared account). */
   username?: string;
   password?: string;
+  /** Per-device passwords (username = device id) and the control tool's identity, as provisioned by the server. */
+  credentials?: { control?: { username: string; password: string }; devices?: Record<string, string> };
   /** Simulated start, epoch ms (default: now). */
   start?: number;
   /** 1 = real time, up to 10,000; 0 = stepped (time moves on "step" commands only). */
@@ -133,13 +136,15 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     .map((d) => {
       const type = catalogue.deviceTypes.find((t) => t.id === d.type);
       if (!type) throw new Error(`device ${d.id} has unknown type ${d.type}`);
-      return new DeviceRuntime({ id: d.id, typeId: type.id, points: type.points, qos: type.qos, periodMs: opts.periodMs ?? type.periodS * 1000, brokerUrl: opts.brokerUrl, siteId, username: opts.username, password: opts.password, log });
+      const own = opts.credentials?.devices?.[d.id];
+      return new DeviceRuntime({ id: d.id, typeId: type.id, points: type.points, qos: type.qos, periodMs: opts.periodMs ?? type.periodS * 1000, brokerUrl: opts.brokerUrl, siteId, username: own ? d.id : opts.username, password: own ?? opts.password, log });
     });
   const byId = new Map(devices.map((d) => [d.id, d]));
   const nextSample = new Map(devices.map((d) => [d.id, 0]));
 
   // The control channel: its own client, as an operator's tool would have.
-  const control: MqttClient = mqtt.connect(opts.brokerUrl, { clientId: `sim-${siteId}-control`, username: opts.username, password: opts.password, reconnectPeriod: 1000 });
+  const controlId = opts.credentials?.control ?? (opts.username ? { username: opts.username, password: opts.password ?? '' } : undefined);
+  const control: MqttClient = mqtt.connect(opts.brokerUrl, { clientId: `sim-${siteId}-control`, username: controlId?.username, password: controlId?.password, reconnectPeriod: 1000 });
   control.on('connect', () => {
     control.subscribe(commandTopic(siteId, SIMULATOR_DEVICE_ID), { qos: 1 });
     publishState();

@@ -3,6 +3,8 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
+import { installBrokerAuth } from '../auth/broker-auth';
+import type { Registry } from '../auth/registry';
 import { listen } from '../listen';
 import type { Logger } from '../logger';
 
@@ -19,11 +21,12 @@ export interface Broker {
 
 /**
  * Starts aedes on a TCP port and on the HTTP server's upgrade path /mqtt.
- * Authentication and ACLs arrive with issue #4.
+ * With a registry, every client authenticates and is held to its own topics.
  */
-export async function startBroker(opts: { port: number; host: string; http: HttpServer; log: Logger }): Promise<Broker> {
+export async function startBroker(opts: { port: number; host: string; http: HttpServer; log: Logger; registry?: Registry }): Promise<Broker> {
   const { log } = opts;
   const aedes = await Aedes.createBroker();
+  if (opts.registry) installBrokerAuth(aedes, opts.registry, log);
   const sockets = new Set<net.Socket>();
 
   const tcp = net.createServer((socket) => {

@@ -32,6 +32,8 @@ export interface IngestOptions {
   deadLetterCapacity?: number;
   /** A device is stale after this many of its periods without a reading (default 3). */
   staleFactor?: number;
+  /** Devices added after start (`npm run devices -- add`): their type and zone, if known. */
+  provisioned?: (deviceId: string) => { type?: string; zone?: string } | undefined;
 }
 
 /**
@@ -41,7 +43,9 @@ export interface IngestOptions {
  * reason; it never takes the good records of its pack down with it.
  */
 export function startIngest(opts: IngestOptions): Ingest {
-  const { aedes, store, catalogue, siteId, log } = opts;
+  const { aedes, store, siteId, log } = opts;
+  // Our own copy: provisioned devices join it without touching the shared default.
+  const catalogue: Catalogue = { ...opts.catalogue, devices: [...opts.catalogue.devices] };
   const now = opts.now ?? Date.now;
   const totals = { accepted: 0, rejected: 0, rejectedByReason: {} as Record<string, number> };
   const perDevice = new Map<string, { accepted: number; rejected: number; rejectedByReason: Record<string, number>; lastSeen: number | null; status: 'online' | 'offline' | 'unknown' }>();
@@ -75,8 +79,8 @@ export function startIngest(opts: IngestOptions): Ingest {
     if (topic.siteId !== siteId) return reject('unknown-site', { topic: packet.topic, payload: raw, detail: `this server ingests site "${siteId}"` });
     // Commands and retained states are for devices and dashboards, not readings to store.
     if (topic.kind === 'command' || topic.kind === 'state') return;
-    const known = findDevice(catalogue, topic.deviceId);
     const deviceId = topic.deviceId;
+    const known = findDevice(catalogue, deviceId) ?? provisionedDevice(deviceId);
     if (!known) return reject('unknown-device', { topic: packet.topic, payload: raw, detail: `device "${deviceId}" is not in the catalogue` });
     const dev = perDevice.get(deviceId);
     const text = typeof raw === 'string' ? raw : raw.toString('utf8');
@@ -131,6 +135,21 @@ export function startIngest(opts: IngestOptions): Ingest {
       dev.lastSeen = t;
     }
     opts.onReadings(readings);
+  }
+
+  /**
+   * A device provisioned with `npm run devices -- add` joins the catalogue on its
+   * first message: its series are registered from its type, once.
+   */
+  function provisionedDevice(deviceId: string): ReturnType<typeof findDevice> {
+    const p = opts.provisioned?.(deviceId);
+    const type = p?.type ? catalogue.deviceTypes.find((t) => t.id === p.type) : undefined;
+    if (!p || !type) return undefined;
+    const device = { id: deviceId, label: deviceId, type: type.id, zone: p.zone ?? catalogue.zones[0]?.id ?? 'site' };
+    catalogue.devices.push(device);
+    store.upsertSeries(catalogueSeries({ ...catalogue, devices: [device] }));
+    perDevice.set(deviceId, { accepted: 0, rejected: 0, rejectedByReason: {}, lastSeen: null, status: 'unknown' });
+    return { device, type };
   }
 
   function stats(): IngestStats {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type RunningServer, startServer } from '../../server/app';
+import { adminSecretsFile, readSimulatorSecrets } from '../../server/auth/provision';
 import { loadConfig } from '../../server/config';
 
 export function tempDir(prefix = 'lnm-'): string {
@@ -30,4 +31,18 @@ export async function waitFor<T>(check: () => T | undefined | false | Promise<T 
 export async function getJson<T = unknown>(url: string): Promise<{ status: number; body: T }> {
   const res = await fetch(url);
   return { status: res.status, body: (await res.json()) as T };
+}
+
+/**
+ * MQTT credentials the server provisioned in its DATA_DIR: 'admin' (operators'
+ * tools: any topic of the site), 'simulator' (the control tool) or a device id.
+ */
+export function mqttCredentials(dataDir: string, who: string): { username: string; password: string } {
+  if (who === 'admin') return JSON.parse(fs.readFileSync(adminSecretsFile(dataDir), 'utf8')) as { username: string; password: string };
+  const secrets = readSimulatorSecrets(dataDir);
+  if (!secrets) throw new Error(`no simulator secrets in ${dataDir}`);
+  if (who === 'simulator') return secrets.control;
+  const password = secrets.devices[who];
+  if (!password) throw new Error(`no provisioned password for ${who}`);
+  return { username: who, password };
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthResponse, HistoryResponse, IngestStatsResponse, LatestResponse, RejectedResponse, SeriesListResponse } from '../../shared/api';
 import type { ClientToServerEvents, DeviceStatusEvent, ReadingsFrame, ServerToClientEvents } from '../../shared/live';
 import type { RunningServer } from '../../server/app';
-import { getJson, startTestServer, waitFor } from '../helpers/server';
+import { getJson, mqttCredentials, startTestServer, waitFor } from '../helpers/server';
 
 let server: RunningServer & { dataDir: string };
 let device: MqttClient;
@@ -22,8 +22,11 @@ beforeAll(async () => {
   dashboard.on('readings', (f) => frames.push(f));
   dashboard.on('device:status', (s) => statuses.push(s));
   await waitFor(() => dashboard.connected, 'socket.io connection');
+  // An operator's tool (admin identity): it may publish on any topic of the site, which
+  // lets these tests send good and bad messages for every device.
   device = await mqtt.connectAsync(`mqtt://127.0.0.1:${server.mqttPort}`, {
     clientId: 'test-pv-inverter-1',
+    ...mqttCredentials(server.dataDir, 'admin'),
     will: { topic: 'le-numerique/pv-inverter-1/status', payload: Buffer.from('offline'), qos: 1, retain: true },
   });
 });
@@ -158,6 +161,7 @@ describe('a SenML reading from an MQTT device to the dashboard and the API', () 
   it('announces a device "offline" to dashboards when its connection drops (its last will)', async () => {
     const meter = await mqtt.connectAsync(`mqtt://127.0.0.1:${server.mqttPort}`, {
       clientId: 'test-will-grid-meter',
+      ...mqttCredentials(server.dataDir, 'grid-meter'),
       reconnectPeriod: 0,
       will: { topic: 'le-numerique/grid-meter/status', payload: Buffer.from('offline'), qos: 1, retain: true },
     });
@@ -196,7 +200,7 @@ describe('a SenML reading from an MQTT device to the dashboard and the API', () 
   });
 
   it('accepts MQTT over WebSocket on the HTTP port at /mqtt', async () => {
-    const wsDevice = await mqtt.connectAsync(`ws://127.0.0.1:${server.httpPort}/mqtt`, { clientId: 'test-ws-grid-meter' });
+    const wsDevice = await mqtt.connectAsync(`ws://127.0.0.1:${server.httpPort}/mqtt`, { clientId: 'test-ws-grid-meter', ...mqttCredentials(server.dataDir, 'grid-meter') });
     const ts = Date.now() - 300;
     await wsDevice.publishAsync('le-numerique/grid-meter/telemetry', JSON.stringify([{ bn: 'grid-meter:', bt: ts / 1000, n: 'export_power', u: 'W', v: 777 }]), { qos: 1 });
     await wsDevice.endAsync();

@@ -5,7 +5,7 @@ import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SQLITE_FILE } from '../../server/store/sqlite';
 import { printedPorts, type Spawned, spawnTs } from '../helpers/process';
-import { tempDir, waitFor } from '../helpers/server';
+import { mqttCredentials, tempDir, waitFor } from '../helpers/server';
 
 let running: Spawned | undefined;
 afterEach(() => {
@@ -39,7 +39,7 @@ describe('the server process', () => {
     const proc = running;
     const ports = await waitFor(() => printedPorts(proc.output()), 'the server to print its ports');
 
-    const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${ports.mqtt}`, { clientId: 'test-shutdown-meter' });
+    const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${ports.mqtt}`, { clientId: 'test-shutdown-meter', ...mqttCredentials(dataDir, 'grid-meter') });
     const t0 = Date.now() - 10_000;
     // 50 packs of 4 records, each acknowledged (QoS 1) before the signal.
     for (let i = 0; i < 50; i++) {

@@ -8,7 +8,8 @@ import { SenmlPackSchema, resolvePack } from '../../shared/senml';
 import { type SimulatorCommand, type SimulatorState, SimulatorStateSchema } from '../../shared/simulator';
 import type { RunningServer } from '../../server/app';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../simulator/index';
-import { getJson, startTestServer, waitFor } from '../helpers/server';
+import { readSimulatorSecrets } from '../../server/auth/provision';
+import { getJson, mqttCredentials, startTestServer, waitFor } from '../helpers/server';
 
 /**
  * The simulator driven as its users drive it: a real server (embedded broker,
@@ -44,13 +45,18 @@ async function rig(opts: Partial<SimulatorOptions> = {}): Promise<Rig> {
   const server = await startTestServer();
   cleanups.push(() => server.close());
   const brokerUrl = `mqtt://127.0.0.1:${server.mqttPort}`;
-  const sim = await startSimulator({ brokerUrl, siteId: SITE, seed: 7, log: quiet, start: START, speed: 0, deviceIds: DEVICES, periodMs: 200, ...opts });
+  adminFor.set(brokerUrl, mqttCredentials(server.dataDir, 'admin'));
+  const credentials = readSimulatorSecrets(server.dataDir);
+  const sim = await startSimulator({ brokerUrl, siteId: SITE, seed: 7, log: quiet, start: START, speed: 0, deviceIds: DEVICES, periodMs: 200, credentials, ...opts });
   cleanups.push(() => sim.stop());
   return { server, base: `http://127.0.0.1:${server.httpPort}`, sim, brokerUrl };
 }
 
+/** Operators' tools connect with the admin identity the server provisioned. */
+const adminFor = new Map<string, { username: string; password: string }>();
+
 async function client(url: string, clientId: string): Promise<MqttClient> {
-  const c = await mqtt.connectAsync(url, { clientId, reconnectPeriod: 0 });
+  const c = await mqtt.connectAsync(url, { clientId, reconnectPeriod: 0, ...adminFor.get(url) });
   cleanups.push(() => c.endAsync());
   return c;
 }

@@ -4,7 +4,8 @@ import type { HealthResponse, LatestResponse } from '../../shared/api';
 import { catalogue } from '../../shared/catalogue';
 import type { RunningServer } from '../../server/app';
 import { type Spawned, spawnTs } from '../helpers/process';
-import { getJson, startTestServer, waitFor } from '../helpers/server';
+import { simulatorSecretsFile } from '../../server/auth/provision';
+import { getJson, mqttCredentials, startTestServer, waitFor } from '../helpers/server';
 
 const allSeries = catalogue.devices.flatMap((d) => catalogue.deviceTypes.find((t) => t.id === d.type)?.points.map((p) => `${d.id}.${p.name}`) ?? []);
 
@@ -28,7 +29,7 @@ describe('the simulator inside the server', () => {
   });
 
   it('leaves a retained "online" status for each device, and "offline" once stopped', async () => {
-    const watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${server.mqttPort}`, { clientId: 'test-status-watcher' });
+    const watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${server.mqttPort}`, { clientId: 'test-status-watcher', ...mqttCredentials((server as RunningServer & { dataDir: string }).dataDir, 'admin') });
     const seen = new Map<string, string>();
     watcher.on('message', (topic, payload) => seen.set(topic, payload.toString()));
     await watcher.subscribeAsync('le-numerique/+/status', { qos: 1 });
@@ -50,7 +51,8 @@ describe('the simulator on its own (npm run simulator -- --broker ...)', () => {
   it('publishes to a broker given on the command line and stops cleanly on SIGINT', async () => {
     server = await startTestServer();
     const base = `http://127.0.0.1:${server.httpPort}`;
-    sim = spawnTs('simulator/cli.ts', {}, ['--broker', `mqtt://127.0.0.1:${server.mqttPort}`, '--period', '1000', '--log-level', 'warn']);
+    // The server's provisioned secrets let the standalone simulator play its devices.
+    sim = spawnTs('simulator/cli.ts', {}, ['--broker', `mqtt://127.0.0.1:${server.mqttPort}`, '--credentials', simulatorSecretsFile((server as RunningServer & { dataDir: string }).dataDir), '--period', '1000', '--log-level', 'warn']);
     await waitFor(async () => (await getJson<LatestResponse>(`${base}/api/v1/latest`)).body.readings.length === allSeries.length, 'readings from the standalone simulator');
     sim.child.kill('SIGINT');
     expect((await sim.exited).code).toBe(0);
