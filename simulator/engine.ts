@@ -301,7 +301,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     if (wall() - lastStatePublish > 5000) publishState();
   }
 
-  await Promise.all(devices.map((d) => d.connectedOnce()));
+  await Promise.all([...devices.map((d) => d.connectedOnce()), new Promise<void>((resolve) => (control.connected ? resolve() : control.once('connect', () => resolve())))]);
 
   let stopping = false;
   let backfillDone: Promise<void> = Promise.resolve();
