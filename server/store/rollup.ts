@@ -1,0 +1,301 @@
+import type { Reading } from '../../shared/api';
+import { type Bucket, DEFAULT_MAX_POINTS, RESOLUTION_MS, type RangeQuery, type Resolution } from './types';
+
+/**
+ * The rollup arithmetic both backends share, free of I/O so that it is the same
+ * code whatever stores the rows (docs/storage.md, "Rollups").
+ *
+ * The 1m row of a minute keeps, besides count/sum/min/max/last, its first and
+ * last reading times and values and the counter steps inside it (incInner).
+ * With those a late reading that falls before or after a minute's readings
+ * merges exactly without reading raw rows (which retention may have deleted);
+ * only a reading strictly between two stored readings of the same minute needs
+ * that minute's raw readings. A minute's `increase` is incInner plus the step
+ * from the last reading of the previous non-empty minute, which is why a change
+ * to one minute also recomputes the increase of the next non-empty one.
+ * Hours are recomputed from their minutes and days from their hours, so the
+ * coarse levels never read raw readings either.
+ */
+
+export const MINUTE = RESOLUTION_MS['1m'];
+export const HOUR = RESOLUTION_MS['1h'];
+export const DAY = RESOLUTION_MS['1d'];
+
+export type Point = [ts: number, value: number];
+
+export const floorTo = (t: number, size: number): number => Math.floor(t / size) * size;
+
+/** Number of UTC-aligned buckets of `size` that [from, to] touches. */
+export const bucketCount = (from: number, to: number, size: number): number => (to < from ? 0 : Math.floor(to / size) - Math.floor(from / size) + 1);
+
+/** A counter's step from `prev` to `v`: a drop is a meter reset, the new value counted from zero. */
+export const counterStep = (prev: number, v: number): number => (v >= prev ? v - prev : v);
+
+export interface MinuteRow {
+  t: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  first: number;
+  firstTs: number;
+  last: number;
+  lastTs: number;
+  /** Counters: the steps between the readings of this minute (0 otherwise). */
+  incInner: number;
+  /** Counters: incInner plus the step from the previous non-empty minute's last reading; null otherwise. */
+  increase: number | null;
+}
+
+/** An hour or a day: what a query returns, before the mean. */
+export interface CoarseRow {
+  t: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  last: number;
+  increase: number | null;
+}
+
+/** The row of the minute `t` made of `points` (time order, distinct times, at least one). */
+export function minuteOf(t: number, points: readonly Point[], counter: boolean): MinuteRow {
+  const [first] = points;
+  if (!first) throw new Error('minuteOf: no readings');
+  const row: MinuteRow = { t, count: 0, sum: 0, min: Infinity, max: -Infinity, first: first[1], firstTs: first[0], last: first[1], lastTs: first[0], incInner: 0, increase: null };
+  let prev: number | undefined;
+  for (const [ts, v] of points) {
+    row.count++;
+    row.sum += v;
+    if (v < row.min) row.min = v;
+    if (v > row.max) row.max = v;
+    if (counter && prev !== undefined) row.incInner += counterStep(prev, v);
+    prev = v;
+    row.last = v;
+    row.lastTs = ts;
+  }
+  return row;
+}
+
+/** `a` then `b`, every reading of `a` being earlier than every reading of `b`. */
+function concat(a: MinuteRow, b: MinuteRow, counter: boolean): MinuteRow {
+  return {
+    t: a.t,
+    count: a.count + b.count,
+    sum: a.sum + b.sum,
+    min: Math.min(a.min, b.min),
+    max: Math.max(a.max, b.max),
+    first: a.first,
+    firstTs: a.firstTs,
+    last: b.last,
+    lastTs: b.lastTs,
+    incInner: counter ? a.incInner + counterStep(a.last, b.first) + b.incInner : 0,
+    increase: null,
+  };
+}
+
+/** Sorts by time and keeps the first of readings with the same time (what INSERT OR IGNORE keeps). */
+export function sortDistinct(points: Point[]): { points: Point[]; duplicates: number } {
+  // A stable sort: of two readings at the same time, the one written first stays first.
+  const sorted = points.slice().sort((a, b) => a[0] - b[0]);
+  const out: Point[] = [];
+  for (const p of sorted) {
+    const last = out[out.length - 1];
+    if (last && last[0] === p[0]) continue;
+    out.push(p);
+  }
+  return { points: out, duplicates: points.length - out.length };
+}
+
+/** Groups the readings of each series, in arrival order. */
+export function bySeries(readings: readonly Reading[]): Map<string, Point[]> {
+  const map = new Map<string, Point[]>();
+  for (const r of readings) {
+    let list = map.get(r.seriesId);
+    if (!list) map.set(r.seriesId, (list = []));
+    list.push([r.ts, r.value]);
+  }
+  return map;
+}
+
+/** Sorted, distinct starts of the `size` buckets these times fall in. */
+export function bucketsOf(times: Iterable<number>, size: number): number[] {
+  return [...new Set([...times].map((t) => floorTo(t, size)))].sort((a, b) => a - b);
+}
+
+/**
+ * Splits sorted bucket starts into ranges [start, end] (bucket starts, inclusive)
+ * wherever two neighbours are more than `gap` apart: one query per range fetches
+ * the stored rows of every bucket in it, touched or not, and a range never
+ * spans a long stretch of untouched history.
+ */
+export function rangesOf(starts: readonly number[], gap: number): { start: number; end: number }[] {
+  const ranges: { start: number; end: number }[] = [];
+  for (const t of starts) {
+    const last = ranges[ranges.length - 1];
+    if (last && t - last.end <= gap) last.end = t;
+    else ranges.push({ start: t, end: t });
+  }
+  return ranges;
+}
+
+/** Minutes where a new reading falls strictly between the first and last stored readings: only raw readings can place it. */
+export function minutesNeedingRaw(points: readonly Point[], rows: ReadonlyMap<number, MinuteRow>): number[] {
+  const out = new Set<number>();
+  for (const [ts] of points) {
+    const row = rows.get(floorTo(ts, MINUTE));
+    if (row && ts > row.firstTs && ts < row.lastTs) out.add(row.t);
+  }
+  return [...out];
+}
+
+export interface ApplyResult {
+  /** New readings to store raw (not duplicates, not dropped), time order. */
+  accepted: Point[];
+  duplicates: number;
+  /** Readings strictly inside a stored minute whose raw readings are gone. */
+  dropped: Point[];
+  /** Minute rows to write (new or changed), time order. */
+  changed: MinuteRow[];
+}
+
+/**
+ * Applies the readings of one series to its minute rows.
+ *
+ * `points`: time order, distinct times. `rows`: the stored minute rows of the
+ * series covering every range of `ranges` completely plus, for each range, the
+ * nearest stored row before and after it; updated in place. `ranges`: from
+ * rangesOf() over the minutes of `points`. `raw`: the raw readings of the
+ * minutes minutesNeedingRaw() named, for those whose raw readings are complete;
+ * a reading inside any other of them is dropped.
+ */
+export function applyPoints(counter: boolean, points: readonly Point[], rows: Map<number, MinuteRow>, ranges: readonly { start: number; end: number }[], raw: ReadonlyMap<number, readonly Point[]>): ApplyResult {
+  const result: ApplyResult = { accepted: [], duplicates: 0, dropped: [], changed: [] };
+  const changed = new Set<number>();
+
+  // 1. Each touched minute: merge its new readings.
+  let i = 0;
+  while (i < points.length) {
+    const m = floorTo((points[i] as Point)[0], MINUTE);
+    let j = i;
+    while (j < points.length && floorTo((points[j] as Point)[0], MINUTE) === m) j++;
+    const group = points.slice(i, j);
+    i = j;
+    const stored = rows.get(m);
+    const rawPoints = raw.get(m);
+    if (!stored) {
+      rows.set(m, minuteOf(m, group, counter));
+      result.accepted.push(...group);
+      changed.add(m);
+    } else if (rawPoints) {
+      const known = new Set(rawPoints.map((p) => p[0]));
+      const fresh = group.filter((p) => !known.has(p[0]));
+      result.duplicates += group.length - fresh.length;
+      if (fresh.length > 0) {
+        rows.set(m, minuteOf(m, sortDistinct([...rawPoints, ...fresh]).points, counter));
+        result.accepted.push(...fresh);
+        changed.add(m);
+      }
+    } else {
+      const before = group.filter((p) => p[0] < stored.firstTs);
+      const after = group.filter((p) => p[0] > stored.lastTs);
+      const inside = group.filter((p) => p[0] > stored.firstTs && p[0] < stored.lastTs);
+      result.duplicates += group.length - before.length - after.length - inside.length;
+      result.dropped.push(...inside);
+      let row = stored;
+      if (before.length > 0) row = concat(minuteOf(m, before, counter), row, counter);
+      if (after.length > 0) row = concat(row, minuteOf(m, after, counter), counter);
+      if (row !== stored) {
+        row.increase = stored.increase;
+        rows.set(m, row);
+        result.accepted.push(...before, ...after);
+        changed.add(m);
+      }
+    }
+  }
+
+  // 2. Increases: every row in a range, and the first row after each range,
+  // from its predecessor (the rows map holds every true predecessor, see above).
+  const keys = [...rows.keys()].sort((a, b) => a - b);
+  let r = 0;
+  let prevInRange = false;
+  for (let k = 0; k < keys.length; k++) {
+    const t = keys[k] as number;
+    while (r < ranges.length && (ranges[r] as { end: number }).end < t) r++;
+    const range = ranges[r];
+    const inRange = range !== undefined && t >= range.start && t <= range.end;
+    if (inRange || prevInRange) {
+      const row = rows.get(t) as MinuteRow;
+      const pred = k > 0 ? rows.get(keys[k - 1] as number) : undefined;
+      const increase = counter ? row.incInner + (pred ? counterStep(pred.last, row.first) : 0) : null;
+      if (increase !== row.increase) {
+        row.increase = increase;
+        changed.add(t);
+      }
+    }
+    prevInRange = inRange;
+  }
+  result.accepted.sort((a, b) => a[0] - b[0]);
+  result.changed = [...changed].sort((a, b) => a - b).map((t) => rows.get(t) as MinuteRow);
+  return result;
+}
+
+/** Coarser buckets of `size` from finer rows (time order). */
+export function combine(rows: readonly CoarseRow[], size: number): CoarseRow[] {
+  const out: CoarseRow[] = [];
+  for (const row of rows) {
+    const t = floorTo(row.t, size);
+    const cur = out[out.length - 1];
+    if (!cur || cur.t !== t) {
+      out.push({ t, count: row.count, sum: row.sum, min: row.min, max: row.max, last: row.last, increase: row.increase });
+      continue;
+    }
+    cur.count += row.count;
+    cur.sum += row.sum;
+    cur.min = Math.min(cur.min, row.min);
+    cur.max = Math.max(cur.max, row.max);
+    cur.last = row.last;
+    cur.increase = cur.increase === null && row.increase === null ? null : (cur.increase ?? 0) + (row.increase ?? 0);
+  }
+  return out;
+}
+
+export const toBucket = (row: CoarseRow): Bucket => ({ t: row.t, count: row.count, mean: row.sum / row.count, min: row.min, max: row.max, sum: row.sum, last: row.last, increase: row.increase });
+
+/** Raw readings as buckets of one; `prev` is the reading before the first (for a counter's first step). */
+export function rawBuckets(points: readonly Point[], prev: number | undefined, counter: boolean): Bucket[] {
+  let before = prev;
+  return points.map(([t, v]) => {
+    const increase = counter ? (before === undefined ? 0 : counterStep(before, v)) : null;
+    before = v;
+    return { t, count: 1, mean: v, min: v, max: v, sum: v, last: v, increase };
+  });
+}
+
+export interface Plan {
+  /** An explicit resolution, or undefined: 'auto', try raw first (if `rawCandidate`), then the rollup. */
+  resolution: Resolution;
+  /** 'auto' only: raw is worth counting (its bucket count may fit). */
+  rawCandidate: boolean;
+  /** What 'auto' falls back to when raw does not fit. */
+  rollup: Exclude<Resolution, 'raw'>;
+  maxPoints: number;
+  from: number;
+  to: number;
+}
+
+/**
+ * What a range query reads. `rawFrom`: raw readings are complete from this time
+ * on (retention). 'auto' may pick raw only then, and only if at most maxPoints
+ * readings are there: the backend counts them, at most maxPoints + 1.
+ */
+export function planQuery(q: RangeQuery, rawFrom: number): Plan {
+  const maxPoints = Math.max(1, Math.floor(q.maxPoints ?? DEFAULT_MAX_POINTS));
+  const requested = q.resolution ?? 'auto';
+  const rollup = (['1m', '1h', '1d'] as const).find((r) => bucketCount(q.from, q.to, RESOLUTION_MS[r]) <= maxPoints) ?? '1d';
+  if (requested !== 'auto') return { resolution: requested, rawCandidate: false, rollup, maxPoints, from: q.from, to: q.to };
+  return { resolution: rollup, rawCandidate: q.from >= rawFrom, rollup, maxPoints, from: q.from, to: q.to };
+}
+
+/** The first bucket start a query at `resolution` reads. */
+export const queryStart = (from: number, resolution: Resolution): number => (resolution === 'raw' ? from : floorTo(from, RESOLUTION_MS[resolution]));
