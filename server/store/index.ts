@@ -1,0 +1,50 @@
+import type { Logger } from '../logger';
+import { openInfluxStore } from './influx';
+import { openSqliteStore } from './sqlite';
+import type { Store } from './types';
+
+export type { Bucket, RangeQuery, RangeResult, Resolution, Store, StoreStats } from './types';
+export { DEFAULT_MAX_POINTS, DEFAULT_RAW_RETENTION_DAYS, RESOLUTIONS, RESOLUTION_MS, StoreUnavailableError } from './types';
+
+export interface OpenStoreOptions {
+  kind: 'sqlite' | 'influx';
+  /** SQLite: the database file. InfluxDB: the spool and the series metadata. */
+  dataDir: string;
+  /** Required for 'influx': http://host:port/database. */
+  influxUrl?: string;
+  /** Default 30. */
+  rawRetentionDays?: number;
+  /** InfluxDB "site" tag. Default DEFAULT_SITE_ID. */
+  siteId?: string;
+  log: Logger;
+}
+
+/** The configured backend, ready for writes. InfluxDB being down does not fail it: its store starts degraded and spools. */
+export async function openStore(opts: OpenStoreOptions): Promise<Store> {
+  if (opts.kind === 'influx') {
+    if (!opts.influxUrl) throw new Error('the InfluxDB store needs its URL (INFLUX_URL), e.g. http://localhost:8086/lenumerique');
+    return openInfluxStore({ url: opts.influxUrl, dataDir: opts.dataDir, rawRetentionDays: opts.rawRetentionDays, siteId: opts.siteId, log: opts.log });
+  }
+  return openSqliteStore({ dataDir: opts.dataDir, rawRetentionDays: opts.rawRetentionDays, log: opts.log });
+}
+
+/**
+ * Applies raw retention now and then every `everyMs` (default one hour); returns
+ * the function that stops it (call it before store.close()). Failures are logged,
+ * never thrown: the next run tries again.
+ */
+export function scheduleRetention(store: Store, log: Logger, everyMs = 3_600_000): () => void {
+  let running = false;
+  const run = () => {
+    if (running) return;
+    running = true;
+    store
+      .applyRetention()
+      .catch((err: unknown) => log.error({ err: (err as Error).message }, 'raw retention failed'))
+      .finally(() => (running = false));
+  };
+  run();
+  const timer = setInterval(run, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
