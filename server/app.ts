@@ -13,7 +13,7 @@ import { Registry } from './auth/registry';
 import { listen } from './listen';
 import { startLive } from './live/index';
 import { createLogger } from './logger';
-import { openSqliteStore } from './store/sqlite';
+import { openStore, scheduleRetention } from './store/index';
 import type { Store } from './store/types';
 
 export const VERSION = '0.1.0';
@@ -38,12 +38,19 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   const log = logger('app');
   const cat = opts.catalogue ?? defaultCatalogue;
   const startedAt = Date.now();
-  if (config.store.kind !== 'sqlite') {
-    // Honest refusal rather than a silent fallback: the InfluxDB backend is issue #4.
-    throw new Error('STORE=influx is not available in this version yet; use STORE=sqlite (the default)');
-  }
-
-  const store = openSqliteStore({ dataDir: config.dataDir, log: logger('store') });
+  const storeLog = logger('store');
+  // InfluxDB down at start does not stop the server: its store starts degraded and spools to disk.
+  const store = await openStore({
+    kind: config.store.kind,
+    dataDir: config.dataDir,
+    influxUrl: config.store.influxUrl,
+    rawRetentionDays: config.store.rawRetentionDays,
+    flushIntervalMs: config.store.flushIntervalMs,
+    spoolMaxBytes: config.store.spoolMaxBytes,
+    siteId: config.siteId,
+    log: storeLog,
+  });
+  const stopRetention = scheduleRetention(store, storeLog);
   // Every device, the simulator's control tool and an admin get an MQTT identity on the first start.
   const registry = new Registry(config.dataDir, config.siteId);
   const secrets = await provision(registry, cat, config.dataDir);
@@ -59,6 +66,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   try {
     broker = await startBroker({ port: config.mqttPort, host: config.host, http: httpServer, log: logger('mqtt'), registry });
   } catch (err) {
+    stopRetention();
     await store.close();
     throw err;
   }
@@ -90,7 +98,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
       version: VERSION,
       uptimeS: Math.round((Date.now() - startedAt) / 1000),
       broker: { state: 'up', clients: broker.clients(), mqttPort: broker.mqttPort, websocketPath: MQTT_WS_PATH },
-      store: { state: s.state, kind: store.kind, pending: s.pending, written: s.written },
+      store: { state: s.state, kind: store.kind, pending: s.pending, written: s.written, dropped: s.dropped, rawRetentionDays: store.rawRetentionDays, ...(s.spooled === undefined ? {} : { spooled: s.spooled, spooledBytes: s.spooledBytes ?? 0 }) },
       simulator: { state: simState, devices: sim?.devices ?? 0, published: sim?.published ?? 0 },
       ingest: { accepted: ing.accepted, rejected: ing.rejected, rejectedByReason: ing.rejectedByReason },
     };
@@ -104,6 +112,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   } catch (err) {
     await broker.close();
     ingest.stop();
+    stopRetention();
     await store.close();
     await live.close();
     throw err;
@@ -142,6 +151,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
         // store flushes everything it buffered, then the dashboards go.
         await broker.close();
         ingest.stop();
+        stopRetention();
         await store.close();
         // socket.io closes the HTTP server, which waits for open connections:
         // end the browsers' keep-alive connections too, or it would wait for them.

@@ -39,6 +39,14 @@ const EnvSchema = z
     SIM_BACKFILL_STEP_S: z.string().regex(/^\d+$/, 'SIM_BACKFILL_STEP_S must be a whole number of seconds (10 to 3600)').refine((s) => Number(s) >= 10 && Number(s) <= 3600, 'SIM_BACKFILL_STEP_S must be from 10 to 3600').default('900').transform(Number),
     STORE: z.enum(['sqlite', 'influx'], { error: 'STORE must be "sqlite" or "influx"' }).default('sqlite'),
     INFLUX_URL: z.url({ error: 'INFLUX_URL must be a URL such as http://localhost:8086/lenumerique' }).optional(),
+    RAW_RETENTION_DAYS: z.string().regex(/^\d+$/, 'RAW_RETENTION_DAYS must be a whole number of days').refine((s) => Number(s) >= 1 && Number(s) <= 3650, 'RAW_RETENTION_DAYS must be from 1 to 3650').default('30').transform(Number),
+    STORE_FLUSH_MS: z
+      .string()
+      .regex(/^\d+$/, 'STORE_FLUSH_MS must be a whole number of milliseconds')
+      .refine((s) => Number(s) >= 10 && Number(s) <= 60_000, 'STORE_FLUSH_MS must be from 10 to 60000 (a kill -9 may lose up to this much)')
+      .optional()
+      .transform((s) => (s === undefined ? undefined : Number(s))),
+    INFLUX_SPOOL_MAX_MB: z.string().regex(/^\d+$/, 'INFLUX_SPOOL_MAX_MB must be a whole number of MiB').refine((s) => Number(s) >= 1 && Number(s) <= 1_000_000, 'INFLUX_SPOOL_MAX_MB must be from 1 to 1000000').default('256').transform(Number),
     SITE_ID: z.string().regex(ID_PATTERN, 'SITE_ID must be lower-case letters, digits and "-" (it is a topic level)').default(DEFAULT_SITE_ID),
     STALE_FACTOR: z
       .string()
@@ -58,7 +66,15 @@ export interface Config {
   host: string;
   dataDir: string;
   simulator: { enabled: boolean; seed: number; speed: number; start: number | undefined; scenario: ScenarioName; backfillDays: number; backfillStepS: number };
-  store: { kind: 'sqlite' | 'influx'; influxUrl: string | undefined };
+  store: {
+    kind: 'sqlite' | 'influx';
+    influxUrl: string | undefined;
+    /** Raw readings are kept this long; rollups for good. */
+    rawRetentionDays: number;
+    /** Oldest a queued reading gets before it is written; undefined: the backend's default (SQLite 200 ms, InfluxDB 1 s). */
+    flushIntervalMs: number | undefined;
+    spoolMaxBytes: number;
+  };
   siteId: string;
   ingest: { staleFactor: number; deadLetterCapacity: number };
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
@@ -86,7 +102,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
     simulator: { enabled: e.SIMULATOR === 'on', seed: e.SIM_SEED, speed: e.SIM_SPEED, start: e.SIM_START, scenario: e.SIM_SCENARIO, backfillDays: e.SIM_BACKFILL_DAYS, backfillStepS: e.SIM_BACKFILL_STEP_S },
-    store: { kind: e.STORE, influxUrl: e.INFLUX_URL },
+    store: { kind: e.STORE, influxUrl: e.INFLUX_URL, rawRetentionDays: e.RAW_RETENTION_DAYS, flushIntervalMs: e.STORE_FLUSH_MS, spoolMaxBytes: e.INFLUX_SPOOL_MAX_MB * 1024 * 1024 },
     siteId: e.SITE_ID,
     ingest: { staleFactor: e.STALE_FACTOR, deadLetterCapacity: e.DEAD_LETTER_MAX },
     logLevel: e.LOG_LEVEL,

@@ -41,18 +41,49 @@ export const TimeParamSchema = z
     return ms;
   });
 
-/** Longest range one history call returns raw points for; later issues add server-side downsampling. */
-export const MAX_HISTORY_RANGE_MS = 31 * 24 * 3600 * 1000;
+/**
+ * Longest range one history call covers: ten years, which the daily rollups answer in
+ * at most 3,653 buckets. Finer resolutions are capped by maxPoints, not by the range.
+ */
+export const MAX_HISTORY_RANGE_MS = 3653 * 24 * 3600 * 1000;
 export const DEFAULT_HISTORY_RANGE_MS = 3600 * 1000;
+/** Buckets per answer when the caller does not say: enough for a chart as wide as a wall screen. */
+export const DEFAULT_HISTORY_POINTS = 2_000;
+export const MAX_HISTORY_POINTS = 20_000;
+
+/** Stored resolutions (docs/storage.md); 'auto' picks the finest that fits in maxPoints. */
+export const RESOLUTIONS = ['raw', '1m', '1h', '1d'] as const;
+export const ResolutionSchema = z.enum(RESOLUTIONS);
+export type StoredResolution = z.infer<typeof ResolutionSchema>;
+
+/**
+ * What one value of a bucket is. Default: the mean for a gauge, the last reading for a
+ * counter (the meter's index, as it reads) and for a state; 'increase' gives a
+ * counter's consumption per bucket.
+ */
+export const AGGREGATES = ['mean', 'min', 'max', 'sum', 'last', 'count', 'increase'] as const;
+export const AggregateSchema = z.enum(AGGREGATES);
+export type Aggregate = z.infer<typeof AggregateSchema>;
 
 export const HistoryQuerySchema = z
-  .object({ from: TimeParamSchema.optional(), to: TimeParamSchema.optional() })
+  .object({
+    from: TimeParamSchema.optional(),
+    to: TimeParamSchema.optional(),
+    resolution: z.enum(['auto', ...RESOLUTIONS], { error: `resolution must be one of auto, ${RESOLUTIONS.join(', ')}` }).default('auto'),
+    agg: z.enum(AGGREGATES, { error: `agg must be one of ${AGGREGATES.join(', ')}` }).optional(),
+    maxPoints: z
+      .string()
+      .regex(/^\d+$/, 'maxPoints must be a whole number')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= MAX_HISTORY_POINTS, `maxPoints must be from 1 to ${MAX_HISTORY_POINTS}`)
+      .default(DEFAULT_HISTORY_POINTS),
+  })
   .transform((q, ctx) => {
     const to = q.to ?? Date.now();
     const from = q.from ?? to - DEFAULT_HISTORY_RANGE_MS;
     if (from > to) ctx.addIssue({ code: 'custom', path: ['from'], message: '"from" must not be after "to"' });
     if (to - from > MAX_HISTORY_RANGE_MS) ctx.addIssue({ code: 'custom', path: ['from'], message: `range longer than ${MAX_HISTORY_RANGE_MS / 86_400_000} days` });
-    return { from, to };
+    return { from, to, resolution: q.resolution, agg: q.agg, maxPoints: q.maxPoints };
   });
 export type HistoryQuery = z.infer<typeof HistoryQuerySchema>;
 
@@ -60,9 +91,16 @@ export const HistoryResponseSchema = z.object({
   series: SeriesSchema,
   from: z.number(),
   to: z.number(),
-  /** [epoch ms, value] pairs in time order. */
+  /** The stored resolution the points come from (what 'auto' picked). */
+  resolution: ResolutionSchema,
+  agg: AggregateSchema,
+  /**
+   * [epoch ms, value] pairs in time order: for raw, each reading; else one per bucket,
+   * at the bucket's start (UTC-aligned), its value the chosen aggregate. A bucket
+   * without readings is absent: a gap in the data is a gap in the answer.
+   */
   points: z.array(z.tuple([z.number(), z.number()])),
-  /** True when the store returned the first `limit` points only. */
+  /** True when there were more than maxPoints buckets: only the first maxPoints are returned. */
   truncated: z.boolean(),
 });
 export type HistoryResponse = z.infer<typeof HistoryResponseSchema>;
@@ -76,7 +114,20 @@ export const HealthResponseSchema = z.object({
   version: z.string(),
   uptimeS: z.number(),
   broker: z.object({ state: ComponentState, clients: z.number(), mqttPort: z.number(), websocketPath: z.string() }),
-  store: z.object({ state: ComponentState, kind: z.enum(['sqlite', 'influx']), pending: z.number(), written: z.number(), spooled: z.number().optional() }),
+  store: z.object({
+    state: ComponentState,
+    kind: z.enum(['sqlite', 'influx']),
+    /** Readings in memory, not yet written. */
+    pending: z.number(),
+    /** Readings stored since the start (duplicates excluded). */
+    written: z.number(),
+    /** Readings the store refused, each logged: a full spool, a reading it cannot place (docs/storage.md). */
+    dropped: z.number(),
+    rawRetentionDays: z.number(),
+    /** InfluxDB: readings waiting in the on-disk spool (the database unreachable, or catching up), and its size. */
+    spooled: z.number().optional(),
+    spooledBytes: z.number().optional(),
+  }),
   simulator: z.object({ state: ComponentState, devices: z.number(), published: z.number() }),
   ingest: z.object({ accepted: z.number(), rejected: z.number(), rejectedByReason: z.record(z.string(), z.number()) }),
 });

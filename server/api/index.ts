@@ -2,14 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { type HealthResponse, type HistoryResponse, HistoryQuerySchema, type IngestStatsResponse, type LatestResponse, RejectedQuerySchema, type RejectedResponse, type SeriesListResponse } from '../../shared/api';
+import { type Aggregate, type HealthResponse, type HistoryResponse, HistoryQuerySchema, type IngestStatsResponse, type LatestResponse, RejectedQuerySchema, type RejectedResponse, type SeriesListResponse } from '../../shared/api';
 import type { Ingest } from '../ingest/index';
 import type { Logger } from '../logger';
-import type { Store } from '../store/types';
+import { type Bucket, type Store, StoreUnavailableError } from '../store/types';
 import { parsed, validate } from './validate';
 
-/** Most raw points one history answer carries; the dashboard never needs more. */
-export const HISTORY_POINT_LIMIT = 20_000;
 
 const SeriesParamsSchema = z.object({ id: z.string().regex(/^[a-z0-9-]+\.[a-z0-9_]+$/, 'series ids look like "<deviceId>.<point>"') });
 
@@ -45,14 +43,20 @@ export function createApi(deps: ApiDeps): express.Express {
 
   v1.get('/series/:id/history', validate('params', SeriesParamsSchema), validate('query', HistoryQuerySchema), async (_req, res) => {
     const { id } = parsed(res, 'params', SeriesParamsSchema);
-    const { from, to } = parsed(res, 'query', HistoryQuerySchema);
+    const { from, to, resolution: asked, agg: askedAgg, maxPoints } = parsed(res, 'query', HistoryQuerySchema);
     const series = store.getSeries(id);
     if (!series) {
       res.status(404).json({ error: `unknown series "${id}"`, details: { hint: 'GET /api/v1/series lists them' } });
       return;
     }
-    const { points, truncated } = await store.history(id, from, to, HISTORY_POINT_LIMIT);
-    const body: HistoryResponse = { series, from, to, points, truncated };
+    const agg: Aggregate = askedAgg ?? (series.kind === 'gauge' ? 'mean' : 'last');
+    if (agg === 'increase' && series.kind !== 'counter') {
+      res.status(400).json({ error: `agg=increase applies to counters; "${id}" is a ${series.kind}`, details: { path: ['agg'] } });
+      return;
+    }
+    const { resolution, buckets, truncated } = await store.query(id, { from, to, resolution: asked, maxPoints });
+    const points = buckets.map((b): [number, number] => [b.t, valueOf(b, agg)]);
+    const body: HistoryResponse = { series, from, to, resolution, agg, points, truncated };
     res.json(body);
   });
   v1.get('/ingest/stats', (_req, res) => {
@@ -88,9 +92,20 @@ export function createApi(deps: ApiDeps): express.Express {
 
   // Bad JSON bodies and anything thrown: a JSON error, never a stack trace.
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof StoreUnavailableError) {
+      // InfluxDB away: readings are spooled meanwhile, nothing is lost; the caller may retry.
+      res.setHeader('Retry-After', '5');
+      res.status(503).json({ error: 'the time-series store is unreachable; readings are kept and written once it is back', details: { code: err.code } });
+      return;
+    }
     const status = typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) log.error({ err }, 'unhandled error');
     res.status(status).json({ error: status === 500 ? 'internal error' : 'bad request' });
   });
   return app;
+}
+
+function valueOf(b: Bucket, agg: Aggregate): number {
+  // 'increase' is only asked of counters, whose buckets always carry it.
+  return agg === 'increase' ? (b.increase ?? 0) : b[agg];
 }

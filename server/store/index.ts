@@ -16,6 +16,10 @@ export interface OpenStoreOptions {
   rawRetentionDays?: number;
   /** InfluxDB "site" tag. Default DEFAULT_SITE_ID. */
   siteId?: string;
+  /** Oldest a queued reading gets before it is written. Default: SQLite 200 ms, InfluxDB 1 s. */
+  flushIntervalMs?: number;
+  /** InfluxDB: the spool's bound. Default 256 MiB. */
+  spoolMaxBytes?: number;
   log: Logger;
 }
 
@@ -23,9 +27,17 @@ export interface OpenStoreOptions {
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   if (opts.kind === 'influx') {
     if (!opts.influxUrl) throw new Error('the InfluxDB store needs its URL (INFLUX_URL), e.g. http://localhost:8086/lenumerique');
-    return openInfluxStore({ url: opts.influxUrl, dataDir: opts.dataDir, rawRetentionDays: opts.rawRetentionDays, siteId: opts.siteId, log: opts.log });
+    return openInfluxStore({
+      url: opts.influxUrl,
+      dataDir: opts.dataDir,
+      rawRetentionDays: opts.rawRetentionDays,
+      siteId: opts.siteId,
+      flushIntervalMs: opts.flushIntervalMs,
+      spoolMaxBytes: opts.spoolMaxBytes,
+      log: opts.log,
+    });
   }
-  return openSqliteStore({ dataDir: opts.dataDir, rawRetentionDays: opts.rawRetentionDays, log: opts.log });
+  return openSqliteStore({ dataDir: opts.dataDir, rawRetentionDays: opts.rawRetentionDays, flushIntervalMs: opts.flushIntervalMs, log: opts.log });
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Reading, Series } from '../../shared/api';
+import { DEFAULT_HISTORY_POINTS, type Reading, RESOLUTIONS as WIRE_RESOLUTIONS, type Series, type StoredResolution } from '../../shared/api';
 
 /**
  * The storage contract. The SQLite backend is the embedded default; the InfluxDB
@@ -17,11 +17,11 @@ import type { Reading, Series } from '../../shared/api';
  * the 24 (23 or 25 on DST days) hourly buckets of that day: Paris is a whole
  * number of hours from UTC, so local days are made of whole UTC hours.
  */
-export type Resolution = 'raw' | '1m' | '1h' | '1d';
+export type Resolution = StoredResolution;
 export const RESOLUTION_MS: Record<Exclude<Resolution, 'raw'>, number> = { '1m': 60_000, '1h': 3_600_000, '1d': 86_400_000 };
 /** Finest first: the order 'auto' tries them in. */
-export const RESOLUTIONS: readonly Resolution[] = ['raw', '1m', '1h', '1d'];
-export const DEFAULT_MAX_POINTS = 2_000;
+export const RESOLUTIONS: readonly Resolution[] = WIRE_RESOLUTIONS;
+export const DEFAULT_MAX_POINTS = DEFAULT_HISTORY_POINTS;
 export const DEFAULT_RAW_RETENTION_DAYS = 30;
 
 /**

@@ -29,7 +29,13 @@ describe('configuration from the environment', () => {
 
   it('requires INFLUX_URL when STORE=influx', () => {
     expect(() => loadConfig({ STORE: 'influx' })).toThrow(/INFLUX_URL is required when STORE=influx/);
-    expect(loadConfig({ STORE: 'influx', INFLUX_URL: 'http://localhost:8086/lenumerique' }).store).toEqual({ kind: 'influx', influxUrl: 'http://localhost:8086/lenumerique' });
+    expect(loadConfig({ STORE: 'influx', INFLUX_URL: 'http://localhost:8086/lenumerique' }).store).toMatchObject({ kind: 'influx', influxUrl: 'http://localhost:8086/lenumerique' });
+  });
+
+  it('keeps raw readings 30 days and a 256 MiB spool by default, each configurable', () => {
+    expect(loadConfig({}).store).toMatchObject({ rawRetentionDays: 30, flushIntervalMs: undefined, spoolMaxBytes: 256 * 1024 * 1024 });
+    expect(loadConfig({ RAW_RETENTION_DAYS: '7', STORE_FLUSH_MS: '500', INFLUX_SPOOL_MAX_MB: '10' }).store).toMatchObject({ rawRetentionDays: 7, flushIntervalMs: 500, spoolMaxBytes: 10 * 1024 * 1024 });
+    expect(() => loadConfig({ RAW_RETENTION_DAYS: '0', STORE_FLUSH_MS: '5' })).toThrow(/RAW_RETENTION_DAYS must be from 1[\s\S]*STORE_FLUSH_MS must be from 10/);
   });
 
   it('treats empty values as unset, as a .env line "VAR=" means', () => {
