@@ -4,7 +4,16 @@ import { fileURLToPath } from 'node:url';
 import type { HealthResponse } from '../shared/api';
 import { type Catalogue, catalogue as defaultCatalogue } from '../shared/catalogue';
 import { type Simulator, startSimulator } from '../simulator/index';
+import { building as defaultBuilding } from '../shared/catalogue';
+import type { Building } from '../shared/building';
 import { createApi } from './api/index';
+import type { AnyRoute } from './api/registry';
+import { authRoutes } from './api/routes/auth';
+import { readingRoutes } from './api/routes/readings';
+import { simulatorRoutes } from './api/routes/simulator';
+import { siteRoutes } from './api/routes/site';
+import { Accounts } from './auth/accounts';
+import { openAppDb } from './db/app-db';
 import { MQTT_WS_PATH, startBroker } from './broker/index';
 import type { Config } from './config';
 import { startIngest } from './ingest/index';
@@ -24,6 +33,9 @@ export interface RunningServer {
   mqttPort: number;
   url: string;
   store: Store;
+  accounts: Accounts;
+  /** The first start's generated admin password, to print once; undefined otherwise. */
+  generatedAdminPassword?: string;
   /** Flushes every buffered reading and stops everything. */
   close(): Promise<void>;
 }
@@ -33,10 +45,11 @@ export interface RunningServer {
  * started here and stopped here, in the reverse order of the data flow so that
  * nothing in flight is lost on shutdown.
  */
-export async function startServer(config: Config, opts: { catalogue?: Catalogue; webDir?: string; simulatorPeriodMs?: number } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, opts: { catalogue?: Catalogue; building?: Building; webDir?: string; simulatorPeriodMs?: number } = {}): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   const log = logger('app');
   const cat = opts.catalogue ?? defaultCatalogue;
+  const site = opts.building ?? defaultBuilding;
   const startedAt = Date.now();
   const storeLog = logger('store');
   // InfluxDB down at start does not stop the server: its store starts degraded and spools to disk.
@@ -51,6 +64,11 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     log: storeLog,
   });
   const stopRetention = scheduleRetention(store, storeLog);
+  // Users, sessions, tokens, the audit trail and alerts live in their own small SQLite file.
+  const appDb = openAppDb(config.dataDir);
+  const accounts = new Accounts(appDb, logger('auth'));
+  const admin = await accounts.ensureAdmin(config.auth.adminPassword);
+  if (admin) log.info({ username: admin.username, generated: admin.generated }, 'first start: admin user created');
   // Every device, the simulator's control tool and an admin get an MQTT identity on the first start.
   const registry = new Registry(config.dataDir, config.siteId);
   const secrets = await provision(registry, cat, config.dataDir);
@@ -104,7 +122,14 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     };
   };
 
-  const app = createApi({ store, ingest, health, webDir: opts.webDir ?? DEFAULT_WEB_DIR, log: logger('http') });
+  // Every REST route family; each declares its access and schemas (server/api/registry.ts).
+  const routes: AnyRoute[] = [
+    ...readingRoutes({ store, catalogue: cat, ingest, health }),
+    ...authRoutes(accounts, logger('http'), { loginAttempts: config.auth.loginAttempts }),
+    ...siteRoutes({ building: site, catalogue: cat, store, ingest }),
+    ...simulatorRoutes({ simulator: () => simulator, accounts }),
+  ];
+  const app = createApi({ accounts, routes, version: VERSION, webDir: opts.webDir ?? DEFAULT_WEB_DIR, log: logger('http') });
   handler = app;
   let httpPort: number;
   try {
@@ -143,6 +168,8 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     mqttPort: broker.mqttPort,
     url,
     store,
+    accounts,
+    ...(admin?.generated ? { generatedAdminPassword: admin.password } : {}),
     close() {
       closing ??= (async () => {
         log.info('stopping');
@@ -153,6 +180,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
         ingest.stop();
         stopRetention();
         await store.close();
+        appDb.close();
         // socket.io closes the HTTP server, which waits for open connections:
         // end the browsers' keep-alive connections too, or it would wait for them.
         const liveClosed = live.close();

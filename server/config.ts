@@ -54,6 +54,8 @@ const EnvSchema = z
       .refine((s) => /^\d+(\.\d+)?$/.test(s) && Number(s) >= 1 && Number(s) <= 1000, 'STALE_FACTOR must be a number from 1 to 1000 (periods without a reading before a device is stale)')
       .transform(Number),
     DEAD_LETTER_MAX: z.string().regex(/^\d+$/, 'DEAD_LETTER_MAX must be a whole number (rejected messages kept for inspection)').refine((s) => Number(s) >= 1 && Number(s) <= 100_000, 'DEAD_LETTER_MAX must be from 1 to 100000').default('1000').transform(Number),
+    ADMIN_PASSWORD: z.string().min(12, 'ADMIN_PASSWORD must have at least 12 characters').max(256).optional(),
+    LOGIN_ATTEMPTS: z.string().regex(/^\d+$/, 'LOGIN_ATTEMPTS must be a whole number').refine((s) => Number(s) >= 1 && Number(s) <= 1000, 'LOGIN_ATTEMPTS must be from 1 to 1000').default('10').transform(Number),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -77,6 +79,12 @@ export interface Config {
   };
   siteId: string;
   ingest: { staleFactor: number; deadLetterCapacity: number };
+  auth: {
+    /** The first start's admin password; undefined: generated and printed once. */
+    adminPassword: string | undefined;
+    /** Failed logins per address and username in 15 minutes before 429. */
+    loginAttempts: number;
+  };
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
 
@@ -105,6 +113,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     store: { kind: e.STORE, influxUrl: e.INFLUX_URL, rawRetentionDays: e.RAW_RETENTION_DAYS, flushIntervalMs: e.STORE_FLUSH_MS, spoolMaxBytes: e.INFLUX_SPOOL_MAX_MB * 1024 * 1024 },
     siteId: e.SITE_ID,
     ingest: { staleFactor: e.STALE_FACTOR, deadLetterCapacity: e.DEAD_LETTER_MAX },
+    auth: { adminPassword: e.ADMIN_PASSWORD, loginAttempts: e.LOGIN_ATTEMPTS },
     logLevel: e.LOG_LEVEL,
   };
 }

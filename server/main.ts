@@ -15,6 +15,10 @@ export async function main(env: Record<string, string | undefined> = process.env
   }
   const server = await startServer(config);
   console.log(`\n  Le Numérique monitor is running.\n  Dashboard: ${server.url}\n  MQTT:      mqtt://localhost:${server.mqttPort}  (and ws on ${server.url.replace(/^http/, 'ws')}mqtt)\n`);
+  if (server.generatedAdminPassword) {
+    // Shown once, on the console only (never in the JSON logs): the first start's admin account.
+    console.log(`  First start: log in as "admin" with password ${server.generatedAdminPassword}\n  (shown once; set ADMIN_PASSWORD before the first start to choose it)\n`);
+  }
 
   let stopping = false;
   const stop = (signal: string) => {

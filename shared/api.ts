@@ -21,6 +21,10 @@ export const SeriesSchema = z.object({
   states: z.array(z.string()).optional(),
   label: z.string(),
   zone: z.string(),
+  /** The Brick class of the point, where one fits (shared/semantics.ts); in /api/v1/series only. */
+  brick: z.string().optional(),
+  /** Plain semantic tags ("zone", "co2", "comfort"...); in /api/v1/series only. */
+  tags: z.array(z.string()).optional(),
 });
 export type Series = z.infer<typeof SeriesSchema>;
 
@@ -168,6 +172,8 @@ export const DeviceIngestStatsSchema = z.object({
   rejectedByReason: z.record(z.string(), z.number()),
   /** Last accepted reading (its arrival), epoch ms. */
   lastSeen: z.number().nullable(),
+  /** Accepted messages in the last minute. */
+  messagesPerMin: z.number(),
   status: z.enum(['online', 'offline', 'unknown']),
   /** No reading for longer than the stale factor times the device's period. */
   stale: z.boolean(),

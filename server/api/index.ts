@@ -1,78 +1,66 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseCookie } from 'cookie';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { z } from 'zod';
-import { type Aggregate, type HealthResponse, type HistoryResponse, HistoryQuerySchema, type IngestStatsResponse, type LatestResponse, RejectedQuerySchema, type RejectedResponse, type SeriesListResponse } from '../../shared/api';
-import type { Ingest } from '../ingest/index';
+import { SESSION_COOKIE } from '../../shared/auth';
+import type { Accounts, Principal } from '../auth/accounts';
+import { UserError } from '../auth/accounts';
 import type { Logger } from '../logger';
-import { type Bucket, type Store, StoreUnavailableError } from '../store/types';
-import { parsed, validate } from './validate';
-
-
-const SeriesParamsSchema = z.object({ id: z.string().regex(/^[a-z0-9-]+\.[a-z0-9_]+$/, 'series ids look like "<deviceId>.<point>"') });
+import { StoreUnavailableError } from '../store/types';
+import { type AnyRoute, HttpError, mountRoutes, openApiDocument, route } from './registry';
 
 export interface ApiDeps {
-  store: Store;
-  ingest: Pick<Ingest, 'stats' | 'rejected'>;
-  health: () => HealthResponse;
+  accounts: Accounts;
+  /** Every route family (server/api/routes/*), mounted under /api and documented in /api/v1/openapi.json. */
+  routes: AnyRoute[];
+  version: string;
   webDir: string;
   log: Logger;
+  /** Requests larger than this are refused (413). */
+  bodyLimit?: string;
+}
+
+/** The credentials of a request: "Authorization: Bearer", else the session cookie. */
+export function credentialsOf(headers: { authorization?: string | undefined; cookie?: string | undefined }): string | undefined {
+  const auth = headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+  if (headers.cookie) return parseCookie(headers.cookie)[SESSION_COOKIE];
+  return undefined;
 }
 
 export function createApi(deps: ApiDeps): express.Express {
-  const { store, log } = deps;
+  const { log, accounts } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use('/api', express.json({ limit: deps.bodyLimit ?? '100kb' }));
 
-  app.get('/api/health', (_req, res) => {
-    const body = deps.health();
-    res.status(200).json(body);
-  });
+  const principalOf = (req: Request): Principal | undefined => {
+    const cached = (req as Request & { principal?: Principal | null }).principal;
+    if (cached !== undefined) return cached ?? undefined;
+    const principal = accounts.authenticate(credentialsOf(req.headers));
+    (req as Request & { principal?: Principal | null }).principal = principal ?? null;
+    return principal;
+  };
 
-  const v1 = express.Router();
-  v1.get('/series', (_req, res) => {
-    const body: SeriesListResponse = { series: store.listSeries() };
-    res.json(body);
+  const openapi = route({
+    method: 'get',
+    path: '/v1/openapi.json',
+    summary: 'This API, described in OpenAPI 3.1',
+    tag: 'meta',
+    access: 'public',
+    handler: () => document,
   });
-
-  v1.get('/latest', (_req, res) => {
-    const body: LatestResponse = { readings: store.latest() };
-    res.json(body);
+  const routes = [...deps.routes, openapi];
+  const document = openApiDocument(routes, {
+    title: 'Le Numérique building monitor',
+    version: deps.version,
+    description: 'Readings, history, KPIs, alerts and administration of the Le Numérique smart building. Devices publish over MQTT (docs/mqtt.md); this is the HTTP side.',
   });
-
-  v1.get('/series/:id/history', validate('params', SeriesParamsSchema), validate('query', HistoryQuerySchema), async (_req, res) => {
-    const { id } = parsed(res, 'params', SeriesParamsSchema);
-    const { from, to, resolution: asked, agg: askedAgg, maxPoints } = parsed(res, 'query', HistoryQuerySchema);
-    const series = store.getSeries(id);
-    if (!series) {
-      res.status(404).json({ error: `unknown series "${id}"`, details: { hint: 'GET /api/v1/series lists them' } });
-      return;
-    }
-    const agg: Aggregate = askedAgg ?? (series.kind === 'gauge' ? 'mean' : 'last');
-    if (agg === 'increase' && series.kind !== 'counter') {
-      res.status(400).json({ error: `agg=increase applies to counters; "${id}" is a ${series.kind}`, details: { path: ['agg'] } });
-      return;
-    }
-    const { resolution, buckets, truncated } = await store.query(id, { from, to, resolution: asked, maxPoints });
-    const points = buckets.map((b): [number, number] => [b.t, valueOf(b, agg)]);
-    const body: HistoryResponse = { series, from, to, resolution, agg, points, truncated };
-    res.json(body);
-  });
-  v1.get('/ingest/stats', (_req, res) => {
-    const body: IngestStatsResponse = deps.ingest.stats();
-    res.json(body);
-  });
-
-  v1.get('/ingest/rejected', validate('query', RejectedQuerySchema), (_req, res) => {
-    const q = parsed(res, 'query', RejectedQuerySchema);
-    const body: RejectedResponse = deps.ingest.rejected({ deviceId: q.device, reason: q.reason, limit: q.limit });
-    res.json(body);
-  });
-  app.use('/api/v1', v1);
+  app.use('/api', mountRoutes(routes, principalOf));
 
   app.use('/api', (req, res) => {
-    res.status(404).json({ error: `no route ${req.method} ${req.path}`, details: { hint: 'see docs/mqtt.md and README.md' } });
+    res.status(404).json({ error: `no route ${req.method} ${req.path}`, details: { hint: 'GET /api/v1/openapi.json lists them' } });
   });
 
   // The built dashboard. index.html is never cached so a new build is picked up at once;
@@ -90,8 +78,12 @@ export function createApi(deps: ApiDeps): express.Express {
     });
   }
 
-  // Bad JSON bodies and anything thrown: a JSON error, never a stack trace.
+  // Anything thrown: a JSON error with the right status, never a stack trace.
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof HttpError || err instanceof UserError) {
+      res.status(err.status).json({ error: err.message, ...(err instanceof HttpError && err.details !== undefined ? { details: err.details } : {}) });
+      return;
+    }
     if (err instanceof StoreUnavailableError) {
       // InfluxDB away: readings are spooled meanwhile, nothing is lost; the caller may retry.
       res.setHeader('Retry-After', '5');
@@ -100,12 +92,8 @@ export function createApi(deps: ApiDeps): express.Express {
     }
     const status = typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) log.error({ err }, 'unhandled error');
-    res.status(status).json({ error: status === 500 ? 'internal error' : 'bad request' });
+    const message = status === 413 ? 'request body too large' : status === 500 ? 'internal error' : 'bad request: the body is not valid JSON';
+    res.status(status).json({ error: message });
   });
   return app;
-}
-
-function valueOf(b: Bucket, agg: Aggregate): number {
-  // 'increase' is only asked of counters, whose buckets always carry it.
-  return agg === 'increase' ? (b.increase ?? 0) : b[agg];
 }

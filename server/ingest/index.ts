@@ -6,6 +6,7 @@ import { SenmlPackSchema, resolvePack } from '../../shared/senml';
 import { STATUS_OFFLINE, STATUS_ONLINE, parseTopic } from '../../shared/topics';
 import type { Logger } from '../logger';
 import type { Store } from '../store/types';
+import { RollingRate } from './rate';
 import { DeadLetters } from './dead-letter';
 
 /** How far ahead of the server clock a reading may be stamped (clock drift, not time travel). */
@@ -49,6 +50,7 @@ export function startIngest(opts: IngestOptions): Ingest {
   const now = opts.now ?? Date.now;
   const totals = { accepted: 0, rejected: 0, rejectedByReason: {} as Record<string, number> };
   const perDevice = new Map<string, { accepted: number; rejected: number; rejectedByReason: Record<string, number>; lastSeen: number | null; status: 'online' | 'offline' | 'unknown' }>();
+  const rates = new Map<string, RollingRate>();
   const deadLetters = new DeadLetters(opts.deadLetterCapacity ?? 1000);
   const staleFactor = opts.staleFactor ?? 3;
   store.upsertSeries(catalogueSeries(catalogue));
@@ -133,6 +135,9 @@ export function startIngest(opts: IngestOptions): Ingest {
     if (dev) {
       dev.accepted += readings.length;
       dev.lastSeen = t;
+      let rate = rates.get(deviceId);
+      if (!rate) rates.set(deviceId, (rate = new RollingRate()));
+      rate.add(t);
     }
     opts.onReadings(readings);
   }
@@ -159,7 +164,7 @@ export function startIngest(opts: IngestOptions): Ingest {
       const s = perDevice.get(d.id);
       const periodMs = (findDevice(catalogue, d.id)?.type.periodS ?? 60) * 1000;
       if (!s) continue;
-      devices[d.id] = { ...s, rejectedByReason: { ...s.rejectedByReason }, stale: s.lastSeen === null || t - s.lastSeen > staleFactor * periodMs };
+      devices[d.id] = { ...s, rejectedByReason: { ...s.rejectedByReason }, messagesPerMin: rates.get(d.id)?.perMinute(t) ?? 0, stale: s.lastSeen === null || t - s.lastSeen > staleFactor * periodMs };
     }
     return { ...totals, rejectedByReason: { ...totals.rejectedByReason }, devices, deadLetters: { size: deadLetters.size, capacity: deadLetters.capacity, dropped: deadLetters.dropped }, staleFactor };
   }

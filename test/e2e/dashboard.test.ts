@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchChromium } from '../helpers/chromium';
 import { ROOT, printedPorts, type Spawned, spawnTs } from '../helpers/process';
-import { tempDir, waitFor } from '../helpers/server';
+import { TEST_ADMIN_PASSWORD, tempDir, waitFor } from '../helpers/server';
 
 const chromium = chromiumAvailable();
 const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
@@ -26,6 +26,17 @@ describe.skipIf(!chromium.ok)(`the dashboard, live, in Chromium${chromium.ok ? '
     browser = await launchChromium();
   });
 
+  /** Opens the dashboard and logs in through its form, as a person would. */
+  async function openLoggedIn(page: Awaited<ReturnType<Browser['newPage']>>): Promise<void> {
+    await page.goto(url);
+    const form = page.locator('[data-testid="login-form"]');
+    await form.waitFor({ timeout: 20_000 });
+    await page.getByLabel('Identifiant').fill('admin');
+    await page.getByLabel('Mot de passe').fill(TEST_ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await form.waitFor({ state: 'detached', timeout: 20_000 });
+  }
+
   afterAll(async () => {
     await browser?.close();
     system?.child.kill('SIGTERM');
@@ -36,7 +47,7 @@ describe.skipIf(!chromium.ok)(`the dashboard, live, in Chromium${chromium.ok ? '
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(url);
+    await openLoggedIn(page);
     await page.locator('[data-testid="connection-state"][data-state="connected"]').waitFor({ timeout: 20_000 });
 
     const value = page.locator('[data-testid="value-grid-meter.import_power"]');
@@ -64,7 +75,7 @@ describe.skipIf(!chromium.ok)(`the dashboard, live, in Chromium${chromium.ok ? '
 
   it('shows the loss of the live connection when the server stops', async () => {
     const page = await browser.newPage();
-    await page.goto(url);
+    await openLoggedIn(page);
     await page.locator('[data-testid="connection-state"][data-state="connected"]').waitFor({ timeout: 20_000 });
     system.child.kill('SIGTERM');
     expect((await system.exited).code).toBe(0);

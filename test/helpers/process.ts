@@ -1,3 +1,4 @@
+import { TEST_ADMIN_PASSWORD } from './server';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -13,7 +14,8 @@ export interface Spawned {
 export function spawnTs(entry: string, env: Record<string, string>, args: string[] = []): Spawned {
   const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    // A known admin password, so that a test can log in to the server it spawned (login() in server.ts).
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorResponse, HistoryResponse } from '../../shared/api';
 import type { RunningServer } from '../../server/app';
 import { publishSeries } from '../helpers/publish';
-import { getJson, mqttCredentials, startTestServer, waitFor } from '../helpers/server';
+import { apiFetch, getJson, mqttCredentials, startTestServer, waitFor } from '../helpers/server';
 
 /**
  * The history API over a stored week: the grid meter sent through the real broker
@@ -125,11 +125,11 @@ describe('history of a series at the resolution its range needs', () => {
       [`from=${start - 4000 * DAY}&to=${start}`, /range longer than 3653 days/],
     ];
     for (const [query, message] of cases) {
-      const res = await fetch(`${base}/api/v1/series/grid-meter.import_power/history?${query}`);
+      const res = await apiFetch(`${base}/api/v1/series/grid-meter.import_power/history?${query}`);
       expect(res.status, query).toBe(400);
       expect(JSON.stringify((await res.json()) as ErrorResponse), query).toMatch(message);
     }
-    const gauge = await fetch(`${base}/api/v1/series/grid-meter.import_power/history?agg=increase`);
+    const gauge = await apiFetch(`${base}/api/v1/series/grid-meter.import_power/history?agg=increase`);
     expect(gauge.status).toBe(400);
     expect(((await gauge.json()) as ErrorResponse).error).toMatch(/agg=increase applies to counters/);
   });

@@ -5,7 +5,7 @@ import type { RunningServer } from '../../server/app';
 import { type RunningInfluxd, influxdAvailable, startInfluxd } from '../helpers/influxd';
 import { publishSeries } from '../helpers/publish';
 import { printedPorts, type Spawned, spawnTs } from '../helpers/process';
-import { getJson, mqttCredentials, startTestServer, tempDir, waitFor } from '../helpers/server';
+import { apiFetch, getJson, login, mqttCredentials, startTestServer, tempDir, waitFor } from '../helpers/server';
 
 /**
  * The whole server on STORE=influx: readings from MQTT devices through ingest into a
@@ -86,7 +86,7 @@ describe.skipIf(!available.ok)(`the server on InfluxDB${available.ok ? '' : ` ($
       expect(down.store.spooledBytes).toBeGreaterThan(0);
 
       // Reads say plainly that the store is away; the live view goes on.
-      const res = await fetch(`${base}/api/v1/series/grid-meter.import_power/history?from=${t0}&to=${Date.now()}`);
+      const res = await apiFetch(`${base}/api/v1/series/grid-meter.import_power/history?from=${t0}&to=${Date.now()}`);
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('5');
       expect(((await res.json()) as ErrorResponse).error).toMatch(/unreachable/);
@@ -143,6 +143,7 @@ describe.skipIf(!available.ok)(`the server on InfluxDB${available.ok ? '' : ` ($
       processes.push(second);
       const again = await waitFor(() => printedPorts(second.output()), 'the restarted server', 30_000);
       const base2 = `http://127.0.0.1:${again.http}`;
+      await login(base2);
       await waitFor(async () => (await getJson<HealthResponse>(`${base2}/api/health`)).body.store.spooled === 0, 'the spool written');
       const { body } = await getJson<HistoryResponse>(`${base2}/api/v1/series/grid-meter.import_power/history?from=${start}&to=${start + i}&resolution=raw&maxPoints=20000`);
       const stored = new Set(body.points.map(([t]) => t));

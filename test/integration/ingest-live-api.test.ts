@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthResponse, HistoryResponse, IngestStatsResponse, LatestResponse, RejectedResponse, SeriesListResponse } from '../../shared/api';
 import type { ClientToServerEvents, DeviceStatusEvent, ReadingsFrame, ServerToClientEvents } from '../../shared/live';
 import type { RunningServer } from '../../server/app';
-import { getJson, mqttCredentials, startTestServer, waitFor } from '../helpers/server';
+import { apiFetch, getJson, mqttCredentials, startTestServer, waitFor } from '../helpers/server';
 
 let server: RunningServer & { dataDir: string };
 let device: MqttClient;
@@ -137,7 +137,7 @@ describe('a SenML reading from an MQTT device to the dashboard and the API', () 
     expect(stats.body.devices['weather-station']).toMatchObject({ stale: true, lastSeen: null });
     expect(room?.stale).toBe(false);
 
-    const bad = await fetch(`${base}/api/v1/ingest/rejected?limit=0`);
+    const bad = await apiFetch(`${base}/api/v1/ingest/rejected?limit=0`);
     expect(bad.status).toBe(400);
   });
 
@@ -214,13 +214,13 @@ describe('a SenML reading from an MQTT device to the dashboard and the API', () 
       ['/api/v1/series/DROP%20TABLE/history', /series ids look like/],
     ] as const;
     for (const [path, message] of cases) {
-      const res = await fetch(base + path);
+      const res = await apiFetch(base + path);
       expect(res.status, path).toBe(400);
       const body = (await res.json()) as { error: string; details: unknown };
       expect(body.error).toMatch(message);
       expect(body.details).toBeDefined();
     }
-    const missing = await fetch(`${base}/api/v1/series/no-such.point/history`);
+    const missing = await apiFetch(`${base}/api/v1/series/no-such.point/history`);
     expect(missing.status).toBe(404);
   });
 

@@ -8,7 +8,7 @@ import { SQLITE_FILE } from '../../server/store/sqlite';
 import { startSimulator } from '../../simulator/engine';
 import { freePort } from '../helpers/mosquitto';
 import { printedPorts, type Spawned, spawnTs } from '../helpers/process';
-import { getJson, mqttCredentials, tempDir, waitFor } from '../helpers/server';
+import { getJson, login, mqttCredentials, tempDir, waitFor } from '../helpers/server';
 
 const quiet = { info() {}, warn() {}, debug() {} };
 const running: Spawned[] = [];
@@ -29,6 +29,7 @@ describe('nothing lost', () => {
     let server = startServerProcess(env);
     await waitFor(() => printedPorts(server.output()), 'the server');
     const base = `http://127.0.0.1:${env.HTTP_PORT}`;
+    await login(base);
     // A real field device: its own client, QoS 1, readings buffered while the broker is away.
     const sim = await startSimulator({ brokerUrl: `mqtt://127.0.0.1:${env.MQTT_PORT}`, siteId: 'le-numerique', seed: 3, log: quiet, deviceIds: ['grid-meter'], periodMs: 1000, credentials: readSimulatorSecrets(dataDir) });
     const t0 = Date.now();
@@ -39,6 +40,7 @@ describe('nothing lost', () => {
     await new Promise((r) => setTimeout(r, 3000)); // three readings taken while nobody listens
     server = startServerProcess(env);
     await waitFor(() => printedPorts(server.output()), 'the restarted server');
+    await login(base);
     const restartedAt = Date.now();
     await waitFor(async () => {
       const { body } = await getJson<HistoryResponse>(`${base}/api/v1/series/grid-meter.import_power/history?from=${restartedAt}&to=${Date.now()}`);

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { type Aggregate, HealthResponseSchema, HistoryQuerySchema, HistoryResponseSchema, IngestStatsResponseSchema, LatestResponseSchema, RejectedQuerySchema, RejectedResponseSchema, SeriesListResponseSchema } from '../../../shared/api';
+import type { HealthResponse } from '../../../shared/api';
+import { type Catalogue, findDevice } from '../../../shared/catalogue';
+import { pointSemantics } from '../../../shared/semantics';
+import type { Ingest } from '../../ingest/index';
+import type { Bucket, Store } from '../../store/types';
+import { type AnyRoute, HttpError, route } from '../registry';
+
+export const SeriesParamsSchema = z.object({ id: z.string().regex(/^[a-z0-9-]+\.[a-z0-9_]+$/, 'series ids look like "<deviceId>.<point>"') });
+
+function valueOf(b: Bucket, agg: Aggregate): number {
+  // 'increase' is only asked of counters, whose buckets always carry it.
+  return agg === 'increase' ? (b.increase ?? 0) : b[agg];
+}
+
+/** Health, series, latest values, history, ingest statistics. */
+export function readingRoutes(deps: { store: Store; catalogue: Catalogue; ingest: Pick<Ingest, 'stats' | 'rejected'>; health: () => HealthResponse }): AnyRoute[] {
+  const { store } = deps;
+  const withSemantics = (s: ReturnType<Store['listSeries']>[number]) => {
+    const sem = pointSemantics(findDevice(deps.catalogue, s.deviceId)?.type.id ?? '', s.point);
+    return { ...s, ...(sem.brick ? { brick: sem.brick } : {}), tags: sem.tags };
+  };
+  return [
+    route({
+      method: 'get',
+      path: '/health',
+      summary: 'Whether the broker, the store, ingest and the simulator are up',
+      description: 'Public, for probes and load balancers: it gives counts, never readings.',
+      tag: 'meta',
+      access: 'public',
+      response: HealthResponseSchema,
+      handler: () => deps.health(),
+    }),
+    route({
+      method: 'get',
+      path: '/v1/series',
+      summary: 'Every known series: id, device, point, unit, kind, zone, Brick class and semantic tags',
+      tag: 'readings',
+      access: 'read',
+      response: SeriesListResponseSchema,
+      handler: () => ({ series: store.listSeries().map(withSemantics) }),
+    }),
+    route({
+      method: 'get',
+      path: '/v1/latest',
+      summary: 'The latest reading of every series',
+      tag: 'readings',
+      access: 'read',
+      response: LatestResponseSchema,
+      handler: () => ({ readings: store.latest() }),
+    }),
+    route({
+      method: 'get',
+      path: '/v1/series/:id/history',
+      summary: 'The history of one series, at the resolution its range needs',
+      description: 'resolution=auto picks the finest of raw, 1m, 1h, 1d that gives at most maxPoints buckets (docs/storage.md).',
+      tag: 'readings',
+      access: 'read',
+      params: SeriesParamsSchema,
+      query: HistoryQuerySchema,
+      response: HistoryResponseSchema,
+      async handler({ params, query }) {
+        const series = store.getSeries(params.id);
+        if (!series) throw new HttpError(404, `unknown series "${params.id}"`, { hint: 'GET /api/v1/series lists them' });
+        const agg: Aggregate = query.agg ?? (series.kind === 'gauge' ? 'mean' : 'last');
+        if (agg === 'increase' && series.kind !== 'counter') throw new HttpError(400, `agg=increase applies to counters; "${params.id}" is a ${series.kind}`, { path: ['agg'] });
+        const { resolution, buckets, truncated } = await store.query(params.id, { from: query.from, to: query.to, resolution: query.resolution, maxPoints: query.maxPoints });
+        const points = buckets.map((b): [number, number] => [b.t, valueOf(b, agg)]);
+        return { series, from: query.from, to: query.to, resolution, agg, points, truncated };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/ingest/stats',
+      summary: 'Accepted and rejected messages, per device and reason; stale devices',
+      tag: 'ingest',
+      access: 'read',
+      response: IngestStatsResponseSchema,
+      handler: () => deps.ingest.stats(),
+    }),
+    route({
+      method: 'get',
+      path: '/v1/ingest/rejected',
+      summary: 'The latest rejected messages with their reason (a bounded dead-letter store)',
+      tag: 'ingest',
+      access: 'read',
+      query: RejectedQuerySchema,
+      response: RejectedResponseSchema,
+      handler: ({ query }) => deps.ingest.rejected({ deviceId: query.device, reason: query.reason, limit: query.limit }),
+    }),
+  ];
+}
