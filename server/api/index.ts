@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseCookie } from 'cookie';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
 import { SESSION_COOKIE } from '../../shared/auth';
 import type { Accounts, Principal } from '../auth/accounts';
 import { UserError } from '../auth/accounts';
@@ -49,6 +50,7 @@ export function createApi(deps: ApiDeps): express.Express {
     summary: 'This API, described in OpenAPI 3.1',
     tag: 'meta',
     access: 'public',
+    response: z.looseObject({ openapi: z.literal('3.1.0'), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) }),
     handler: () => document,
   });
   const routes = [...deps.routes, openapi];

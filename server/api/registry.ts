@@ -55,6 +55,8 @@ export interface RouteSpec<P extends z.ZodType | undefined = undefined, Q extend
   response?: z.ZodType;
   /** Success status, default 200 (204: no body). */
   status?: number;
+  /** Error statuses beyond 400/401/403/404/503 the route may answer (409 conflict, 429...), for the document. */
+  errors?: number[];
   /** Other content types the route can answer with (CSV, HTML), chosen by a query parameter. */
   alsoProduces?: ('text/csv' | 'text/html')[];
   /**
@@ -146,6 +148,9 @@ const ERROR_STATUSES: Record<string, string> = {
   '401': 'No valid credentials',
   '403': 'Credentials without the needed permission',
   '404': 'Not found',
+  '409': 'Conflicts with the current state (already exists, last admin, not running)',
+  '413': 'Request body too large',
+  '429': 'Too many attempts: wait and retry',
   '503': 'A backing service (the time-series store) is unreachable; retry',
 };
 
@@ -161,8 +166,8 @@ export function openApiDocument(routes: readonly AnyRoute[], info: { title: stri
     if (spec.response) content['application/json'] = { schema: jsonSchema(spec.response, 'output') };
     for (const type of spec.alsoProduces ?? []) content[type] = { schema: { type: 'string' } };
     const responses: Record<string, unknown> = { [status]: { description: status === '204' ? 'Done' : 'Success', ...(Object.keys(content).length > 0 ? { content } : {}) } };
-    const errors = ['400', ...(spec.access === 'public' ? [] : ['401', '403']), '404', '503'];
-    for (const code of errors) responses[code] = { description: ERROR_STATUSES[code], content: error };
+    const errors = ['400', ...(spec.access === 'public' ? [] : ['401', '403']), '404', '503', ...(spec.errors ?? []).map(String)];
+    for (const code of errors) responses[code] = { description: ERROR_STATUSES[code] ?? 'Error', content: error };
     paths[p][spec.method] = {
       operationId: `${spec.method}${spec.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
       summary: spec.summary,

@@ -18,6 +18,7 @@ export function simulatorRoutes(deps: { simulator: () => Simulator | undefined; 
       summary: 'What the simulator is doing: simulated time, speed, scenario, faults, backfill',
       tag: 'simulator',
       access: 'read',
+      errors: [409],
       response: SimulatorStateSchema,
       handler: () => running().state(),
     }),
@@ -27,6 +28,7 @@ export function simulatorRoutes(deps: { simulator: () => Simulator | undefined; 
       summary: 'Drive the simulator: speed, pause, resume, step, scenario, fault, clear-fault',
       tag: 'simulator',
       access: 'simulator',
+      errors: [409],
       body: SimulatorCommandSchema,
       response: z.object({ accepted: z.literal(true), state: SimulatorStateSchema }),
       handler: ({ body, principal }) => {
