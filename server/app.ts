@@ -20,7 +20,7 @@ import { startIngest } from './ingest/index';
 import { provision } from './auth/provision';
 import { Registry } from './auth/registry';
 import { listen } from './listen';
-import { startLive } from './live/index';
+import { startLive, tokenAuthenticator } from './live/index';
 import { createLogger } from './logger';
 import { openStore, scheduleRetention } from './store/index';
 import type { Store } from './store/types';
@@ -88,7 +88,16 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     await store.close();
     throw err;
   }
-  const live = startLive({ http: httpServer, log: logger('live') });
+  const live = startLive({
+    http: httpServer,
+    log: logger('live'),
+    // The same session cookie or token as the REST API.
+    authenticate: tokenAuthenticator((token) => accounts.authenticate(token)),
+    catalogue: cat,
+    deviceZone: (id) => registry.get(id)?.zone,
+    latest: () => store.latest(),
+    deviceStates: () => ingest.stats().devices,
+  });
   const ingest = startIngest({
     aedes: broker.aedes,
     store,

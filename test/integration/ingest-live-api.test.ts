@@ -6,7 +6,7 @@ import type { ClientToServerEvents, DeviceStatusEvent, ReadingsFrame, ServerToCl
 import type { RunningServer } from '../../server/app';
 import { apiFetch, getJson, mqttCredentials, startTestServer, waitFor } from '../helpers/server';
 
-let server: RunningServer & { dataDir: string };
+let server: RunningServer & { dataDir: string; adminToken: string };
 let device: MqttClient;
 let dashboard: Socket<ServerToClientEvents, ClientToServerEvents>;
 const frames: ReadingsFrame[] = [];
@@ -18,7 +18,9 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${server.httpPort}`;
   // Default transports (HTTP long-polling, then the WebSocket upgrade), as a browser
   // connects: polling requests must never reach express.
-  dashboard = io(base);
+  dashboard = io(base, { auth: { token: server.adminToken } });
+  // Subscribed to everything, on every (re)connection.
+  dashboard.on('connect', () => dashboard.emit('subscribe', {}, () => undefined));
   dashboard.on('readings', (f) => frames.push(f));
   dashboard.on('device:status', (s) => statuses.push(s));
   await waitFor(() => dashboard.connected, 'socket.io connection');
@@ -176,18 +178,21 @@ describe('a SenML reading from an MQTT device to the dashboard and the API', () 
   it('replays the last known device statuses to a dashboard that connects later', async () => {
     await device.publishAsync('le-numerique/room-r1-coworking/status', 'online', { qos: 1, retain: true });
     await waitFor(() => statuses.some((s) => s.deviceId === 'room-r1-coworking'), 'the live status');
-    const late = io(base);
+    const late = io(base, { auth: { token: server.adminToken } });
     const seen: DeviceStatusEvent[] = [];
-    late.on('device:status', (e) => seen.push(e));
+    // The snapshot a subscription starts with holds every known status.
+    late.on('snapshot', (s) => seen.push(...s.devices));
+    late.emit('subscribe', { zones: ['r1-coworking'] }, () => undefined);
     await waitFor(() => seen.find((s) => s.deviceId === 'room-r1-coworking' && s.status === 'online'), 'the replayed status');
     late.close();
   });
 
   it('serves dashboards stuck on HTTP long-polling (proxies that refuse WebSocket)', async () => {
-    const polling = io(base, { transports: ['polling'] });
+    const polling = io(base, { transports: ['polling'], auth: { token: server.adminToken } });
     const got: ReadingsFrame[] = [];
     polling.on('readings', (f) => got.push(f));
     await waitFor(() => polling.connected, 'a polling connection');
+    expect(await polling.timeout(5000).emitWithAck('subscribe', { devices: ['grid-meter'] })).toMatchObject({ ok: true });
     const ts = Date.now() - 100;
     for (let i = 0; i < 5; i++) {
       await device.publishAsync('le-numerique/grid-meter/telemetry', JSON.stringify([{ bn: 'grid-meter:', bt: (ts + i) / 1000, n: 'import_power', u: 'W', v: 100 + i }]), { qos: 1 });

@@ -29,7 +29,7 @@ const START = Date.parse('2026-06-15T10:00:00Z');
 const SECOND = 1000;
 
 interface Rig {
-  server: RunningServer;
+  server: RunningServer & { adminToken: string };
   base: string;
   sim: Simulator;
   brokerUrl: string;
@@ -176,10 +176,13 @@ describe('the control channel over MQTT', () => {
 describe('faults, end to end (simulator -> broker -> ingest -> store -> API)', () => {
   it('offline: dashboards see the last will "offline" then "online", and the readings taken during the outage are stored in order with their own timestamps', async () => {
     const { base, sim, server } = await rig();
-    const dashboard: Socket<ServerToClientEvents, ClientToServerEvents> = io(`http://127.0.0.1:${server.httpPort}`);
+    const dashboard: Socket<ServerToClientEvents, ClientToServerEvents> = io(`http://127.0.0.1:${server.httpPort}`, { auth: { token: server.adminToken } });
     cleanups.push(async () => void dashboard.close());
     const statuses: DeviceStatusEvent[] = [];
+    // The statuses known when it subscribes come in its snapshot, later changes as events.
+    dashboard.on('snapshot', (s) => statuses.push(...s.devices));
     dashboard.on('device:status', (e) => statuses.push(e));
+    dashboard.emit('subscribe', { devices: ['grid-meter'] }, () => undefined);
     const gridStatuses = () => statuses.filter((s) => s.deviceId === 'grid-meter').map((s) => s.status);
     await waitFor(() => gridStatuses().includes('online'), 'grid-meter online');
 

@@ -9,13 +9,13 @@ import { useLive } from './lib/use-live';
 
 export function App() {
   const live = useLive();
-  const { merge, reconnects } = live;
+  const { merge, resyncs } = live;
   const [series, setSeries] = useState<Series[] | null>(null);
   const [seriesError, setSeriesError] = useState<string | null>(null);
   const [latestError, setLatestError] = useState<string | null>(null);
 
-  // The series and the latest values, at start and again whenever the live
-  // connection comes back (the server may have restarted, values were missed).
+  // The series and the latest values, at start and again whenever live values
+  // were missed that the server could not replay (it may have restarted).
   useEffect(() => {
     const controller = new AbortController();
     fetchSeries(controller.signal).then(
@@ -40,7 +40,7 @@ export function App() {
       },
     );
     return () => controller.abort();
-  }, [merge, reconnects]);
+  }, [merge, resyncs]);
 
   const errors = [seriesError, latestError].filter((e): e is string => e !== null);
 
@@ -72,7 +72,7 @@ export function App() {
 
         <section className="panel" aria-labelledby="chart-title">
           <h2 id="chart-title">Dernière heure</h2>
-          <HistoryChart series={series} subscribe={live.subscribe} reconnects={reconnects} />
+          <HistoryChart series={series} subscribe={live.subscribe} resyncs={resyncs} />
         </section>
       </main>
     </>

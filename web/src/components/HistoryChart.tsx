@@ -49,8 +49,8 @@ interface Props {
   /** The series the server knows; null while loading. */
   series: readonly Series[] | null;
   subscribe: (listener: ReadingsListener) => () => void;
-  /** Changes when the live connection comes back: the history is fetched again to fill the hole. */
-  reconnects: number;
+  /** Changes when live readings were missed (shared/live.ts: a gap): the history is fetched again to fill the hole. */
+  resyncs: number;
 }
 
 function gapFor(series: Series): number {
@@ -63,7 +63,7 @@ function lineName(s: Series): string {
 }
 
 /** The last hour of a few series: history first, then live readings. */
-export function HistoryChart({ series, subscribe, reconnects }: Props) {
+export function HistoryChart({ series, subscribe, resyncs }: Props) {
   const selectId = useId();
   const [selection, setSelection] = useState(DEFAULT_SELECTION);
   const [load, setLoad] = useState<LoadState>({ status: 'loading' });
@@ -147,7 +147,7 @@ export function HistoryChart({ series, subscribe, reconnects }: Props) {
       clearTimeout(redraw);
       clearInterval(slide);
     };
-  }, [ready, idsKey, reconnects, subscribe]);
+  }, [ready, idsKey, resyncs, subscribe]);
 
   // `version` is the redraw signal: the buffers themselves live in a ref.
   const chart = useMemo(() => {

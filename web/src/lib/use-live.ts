@@ -1,7 +1,17 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type { Reading } from '../../../shared/api';
-import { type ClientToServerEvents, type DeviceStatusEvent, DeviceStatusEventSchema, ReadingsFrameSchema, type ServerToClientEvents } from '../../../shared/live';
+import {
+  type ClientToServerEvents,
+  type DeviceStatusEvent,
+  DeviceStatusEventSchema,
+  ReadingsFrameSchema,
+  ResyncSchema,
+  type ServerToClientEvents,
+  SnapshotSchema,
+  SubscribeAckSchema,
+} from '../../../shared/live';
+import { LiveCursor } from './live-client';
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
 export type ReadingsListener = (readings: readonly Reading[]) => void;
@@ -13,8 +23,13 @@ export interface Live {
   latest: ReadonlyMap<string, Reading>;
   /** The status of each device, by device id, as heard since the connection was (re)established. */
   deviceStatus: ReadonlyMap<string, DeviceStatusEvent>;
-  /** How many times the connection came back after a loss: data fetched over REST is stale when it changes. */
-  reconnects: number;
+  /**
+   * How many times live readings were missed (a reconnect the server could not
+   * replay, a server restart, a client that fell behind): data fetched over REST
+   * must be fetched again when it changes. A short loss is replayed by the server
+   * and does not count.
+   */
+  resyncs: number;
   /** Adds readings fetched over REST; a value never replaces a newer one. Stable across renders. */
   merge: (readings: readonly Reading[]) => void;
   /** Calls `listener` with every live frame; returns the unsubscribe function. Stable across renders. */
@@ -36,21 +51,56 @@ export function mergeLatest(prev: ReadonlyMap<string, Reading>, readings: readon
 /** After the server refused or dropped us on purpose, socket.io does not retry: we do, this much later. */
 const MANUAL_RETRY_MS = 3000;
 
+/** Newer status wins; returns `prev` itself when nothing changes. */
+function mergeStatus(prev: ReadonlyMap<string, DeviceStatusEvent>, events: readonly DeviceStatusEvent[]): ReadonlyMap<string, DeviceStatusEvent> {
+  let next: Map<string, DeviceStatusEvent> | undefined;
+  for (const e of events) {
+    const current = (next ?? prev).get(e.deviceId);
+    if (current && current.ts > e.ts) continue;
+    next ??= new Map(prev);
+    next.set(e.deviceId, e);
+  }
+  return next ?? prev;
+}
+
 /**
- * The socket.io connection to the server (same origin, default path /socket.io).
- * socket.io-client reconnects by itself after a network loss.
+ * The socket.io connection to the server (same origin, default path /socket.io,
+ * authenticated by the session cookie). It subscribes to every series, keeps
+ * the seq of the last frame, and sends it back when it reconnects so that the
+ * server replays what was missed. socket.io-client reconnects by itself after a
+ * network loss.
  */
 export function useLive(): Live {
   const [state, setState] = useState<ConnectionState>('connecting');
   const [latest, setLatest] = useState<ReadonlyMap<string, Reading>>(() => new Map());
   const [deviceStatus, setDeviceStatus] = useState<ReadonlyMap<string, DeviceStatusEvent>>(() => new Map());
-  const [reconnects, setReconnects] = useState(0);
+  const [resyncs, setResyncs] = useState(0);
   const listeners = useRef(new Set<ReadingsListener>());
 
   useEffect(() => {
     const socket: LiveSocket = io();
-    let connectedBefore = false;
+    const cursor = new LiveCursor();
     let retry: ReturnType<typeof setTimeout> | undefined;
+    let resubscribe: ReturnType<typeof setTimeout> | undefined;
+    const missed = () => setResyncs((n) => n + 1);
+    const deliver = (readings: readonly Reading[]) => {
+      setLatest((prev) => mergeLatest(prev, readings));
+      for (const listener of listeners.current) listener(readings);
+    };
+
+    // Everything the dashboard shows: every series (no zone, device or series named).
+    const subscribe = () => {
+      clearTimeout(resubscribe);
+      socket.emit('subscribe', { since: cursor.since() }, (res) => {
+        const ack = SubscribeAckSchema.safeParse(res);
+        if (!ack.success || !ack.data.ok) {
+          console.warn('live subscription refused', ack.success ? ack.data : ack.error.issues);
+          resubscribe = setTimeout(() => socket.connected && subscribe(), MANUAL_RETRY_MS);
+          return;
+        }
+        if (cursor.acked(ack.data)) missed();
+      });
+    };
 
     const retryIfAbandoned = () => {
       // `active` is false when socket.io will not reconnect by itself
@@ -64,10 +114,9 @@ export function useLive(): Live {
 
     socket.on('connect', () => {
       setState('connected');
-      // Statuses heard before a loss may have changed during it: unknown until told again.
+      // Statuses heard before a loss may have changed during it: unknown until the snapshot.
       setDeviceStatus(new Map());
-      if (connectedBefore) setReconnects((n) => n + 1);
-      connectedBefore = true;
+      subscribe();
     });
     socket.on('disconnect', () => {
       setState('disconnected');
@@ -78,15 +127,36 @@ export function useLive(): Live {
       retryIfAbandoned();
     });
 
+    socket.on('snapshot', (snapshot) => {
+      const parsed = SnapshotSchema.safeParse(snapshot);
+      if (!parsed.success) {
+        console.warn('snapshot ignored: it does not match shared/live.ts', parsed.error.issues);
+        return;
+      }
+      cursor.snapshot(parsed.data);
+      setDeviceStatus((prev) => mergeStatus(prev, parsed.data.devices));
+      deliver(parsed.data.readings);
+    });
+
     socket.on('readings', (frame) => {
       const parsed = ReadingsFrameSchema.safeParse(frame);
       if (!parsed.success) {
         console.warn('readings frame ignored: it does not match shared/live.ts', parsed.error.issues);
         return;
       }
-      const { readings } = parsed.data;
-      setLatest((prev) => mergeLatest(prev, readings));
-      for (const listener of listeners.current) listener(readings);
+      if (cursor.frame(parsed.data)) missed();
+      deliver(parsed.data.readings);
+    });
+
+    socket.on('resync', (resync) => {
+      const parsed = ResyncSchema.safeParse(resync);
+      if (!parsed.success) {
+        console.warn('resync ignored: it does not match shared/live.ts', parsed.error.issues);
+        missed();
+        return;
+      }
+      // (Alerts missed meanwhile do not matter here: this dashboard does not show alerts yet.)
+      if (cursor.resync(parsed.data)) missed();
     });
 
     socket.on('device:status', (event) => {
@@ -95,18 +165,12 @@ export function useLive(): Live {
         console.warn('device:status event ignored: it does not match shared/live.ts', parsed.error.issues);
         return;
       }
-      const e = parsed.data;
-      setDeviceStatus((prev) => {
-        const current = prev.get(e.deviceId);
-        if (current && current.ts > e.ts) return prev;
-        const next = new Map(prev);
-        next.set(e.deviceId, e);
-        return next;
-      });
+      setDeviceStatus((prev) => mergeStatus(prev, [parsed.data]));
     });
 
     return () => {
       clearTimeout(retry);
+      clearTimeout(resubscribe);
       socket.removeAllListeners();
       socket.disconnect();
     };
@@ -124,5 +188,5 @@ export function useLive(): Live {
     };
   }, []);
 
-  return { state, latest, deviceStatus, reconnects, merge, subscribe };
+  return { state, latest, deviceStatus, resyncs, merge, subscribe };
 }
