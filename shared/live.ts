@@ -176,8 +176,6 @@ export const LIVE_AUTH_REQUIRED = 'authentication required';
 export const LIVE_FRAME_MS = 250;
 export const LIVE_FRAME_MIN_MS = 50;
 export const LIVE_FRAME_MAX_MS = 5_000;
-/** @deprecated the frame interval: LIVE_FRAME_MS. */
-export const LIVE_FLUSH_MS = LIVE_FRAME_MS;
 
 /**
  * Readings older than this are stored but not pushed live: a backfill or a long
