@@ -234,6 +234,25 @@ describe('the live push, alone', () => {
     expect(live.pushEvent('alert:nonsense' as 'alert:raised', {})).toBe(false);
   });
 
+  it('checks credentials again: a lost permission stops the push, revoked credentials end the connection', async () => {
+    const who: Record<string, Principal | undefined> = { t: principals.reader };
+    const { live, base } = await rig({ authenticate: tokenAuthenticator((t) => who[t]), reauthMs: 100 });
+    const a = client(base, 't');
+    expect(await subscribe(a)).toMatchObject({ ok: true });
+    who.t = principals.other;
+    await new Promise((r) => setTimeout(r, 300));
+    live.push([{ seriesId: 'grid-meter.import_power', ts: Date.now(), value: 1 }]);
+    live.status({ deviceId: 'grid-meter', status: 'online', ts: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(a.frames).toEqual([]);
+    expect(a.statuses).toEqual([]);
+    expect(await subscribe(a)).toEqual({ ok: false, error: 'permission "read" required' });
+    const gone = new Promise<string>((resolve) => a.once('disconnect', resolve));
+    who.t = undefined;
+    expect(await gone).toBe('io server disconnect');
+    expect(live.stats().clients).toBe(0);
+  });
+
   it('refuses a frame interval outside 50 to 5,000 ms', () => {
     const server = http.createServer();
     expect(() => startLive({ http: server, log: pino({ level: 'silent' }), authenticate: () => undefined, frameMs: 10 })).toThrow(/50 to 5000/);
