@@ -54,6 +54,12 @@ const EnvSchema = z
       .refine((s) => /^\d+(\.\d+)?$/.test(s) && Number(s) >= 1 && Number(s) <= 1000, 'STALE_FACTOR must be a number from 1 to 1000 (periods without a reading before a device is stale)')
       .transform(Number),
     DEAD_LETTER_MAX: z.string().regex(/^\d+$/, 'DEAD_LETTER_MAX must be a whole number (rejected messages kept for inspection)').refine((s) => Number(s) >= 1 && Number(s) <= 100_000, 'DEAD_LETTER_MAX must be from 1 to 100000').default('1000').transform(Number),
+    LIVE_FRAME_MS: z
+      .string()
+      .regex(/^\d+$/, 'LIVE_FRAME_MS must be a whole number of milliseconds')
+      .refine((s) => Number(s) >= 50 && Number(s) <= 5000, 'LIVE_FRAME_MS must be from 50 to 5000')
+      .default('250')
+      .transform(Number),
     ADMIN_PASSWORD: z.string().min(12, 'ADMIN_PASSWORD must have at least 12 characters').max(256).optional(),
     LOGIN_ATTEMPTS: z.string().regex(/^\d+$/, 'LOGIN_ATTEMPTS must be a whole number').refine((s) => Number(s) >= 1 && Number(s) <= 1000, 'LOGIN_ATTEMPTS must be from 1 to 1000').default('10').transform(Number),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
@@ -79,6 +85,8 @@ export interface Config {
   };
   siteId: string;
   ingest: { staleFactor: number; deadLetterCapacity: number };
+  /** How often dashboards get a frame of readings, ms. */
+  liveFrameMs: number;
   auth: {
     /** The first start's admin password; undefined: generated and printed once. */
     adminPassword: string | undefined;
@@ -113,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     store: { kind: e.STORE, influxUrl: e.INFLUX_URL, rawRetentionDays: e.RAW_RETENTION_DAYS, flushIntervalMs: e.STORE_FLUSH_MS, spoolMaxBytes: e.INFLUX_SPOOL_MAX_MB * 1024 * 1024 },
     siteId: e.SITE_ID,
     ingest: { staleFactor: e.STALE_FACTOR, deadLetterCapacity: e.DEAD_LETTER_MAX },
+    liveFrameMs: e.LIVE_FRAME_MS,
     auth: { adminPassword: e.ADMIN_PASSWORD, loginAttempts: e.LOGIN_ATTEMPTS },
     logLevel: e.LOG_LEVEL,
   };

@@ -36,7 +36,9 @@ export default defineConfig(({ mode }) => {
       fs: { allow: [repo] },
       proxy: {
         '/api': { target, changeOrigin: true },
-        '/socket.io': { target, changeOrigin: true, ws: true },
+        // The server accepts the session cookie on socket.io only from its own origin
+        // (server/live): present the target's origin, as the page would in production.
+        '/socket.io': { target, changeOrigin: true, ws: true, headers: { origin: target } },
       },
     },
   };
