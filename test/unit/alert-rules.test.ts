@@ -30,7 +30,7 @@ import {
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 12, 9, 0);
-const rule = <K extends RuleKind>(r: AlertRuleInput & { kind: K }): RuleOf<K> => AlertRuleSchema.parse({ id: 'r', name: 'r', severity: 'warning', ...r }) as RuleOf<K>;
+const rule = <K extends RuleKind>(kind: K, r: Omit<Extract<AlertRuleInput, { kind: K }>, 'id' | 'name' | 'severity' | 'kind'>): RuleOf<K> => AlertRuleSchema.parse({ id: 'r', name: 'r', severity: 'warning', kind, ...r }) as RuleOf<K>;
 const subject = (unit: string, label = 'Capteur'): Subject => ({ label, unit, gapMs: 15 * MIN });
 
 /** Feeds a sequence through a step function; returns every transition and the final state. */
@@ -48,7 +48,7 @@ function feed<S, I>(step: (s: S, input: I) => Step<S>, initial: S, inputs: I[]):
 const perMinute = (values: number[], from = 0) => values.map((value, i) => ({ ts: T0 + (from + i) * MIN, value }));
 
 describe('threshold', () => {
-  const co2 = rule({ kind: 'threshold', target: { point: 'co2' }, op: 'above', value: 1200, hysteresis: 100, forMinutes: 10 });
+  const co2 = rule('threshold', { target: { point: 'co2' }, op: 'above', value: 1200, hysteresis: 100, forMinutes: 10 });
   const step = (s: ReturnType<typeof initialThreshold>, i: { ts: number; value: number; occupancy?: number }) => stepThreshold(co2, s, i, subject('ppm', 'Salle de réunion – CO2'));
 
   it('waits for the duration, by reading time, then raises once with its reason', () => {
@@ -84,7 +84,7 @@ describe('threshold', () => {
   });
 
   it('works downwards too (op below)', () => {
-    const cold = rule({ kind: 'threshold', target: { point: 'temperature' }, op: 'below', value: 18, hysteresis: 0.5, forMinutes: 5 });
+    const cold = rule('threshold', { target: { point: 'temperature' }, op: 'below', value: 18, hysteresis: 0.5, forMinutes: 5 });
     const s = (st: ReturnType<typeof initialThreshold>, i: { ts: number; value: number }) => stepThreshold(cold, st, i, subject('Cel', 'Bureau'));
     const { transitions } = feed(s, initialThreshold(false), perMinute([17.5, 17.5, 17.5, 17.5, 17.5, 17.5, 18.2, 18.4, 18.6]));
     expect(transitions.map((t) => [t.type, t.at])).toEqual([
@@ -95,7 +95,7 @@ describe('threshold', () => {
   });
 
   describe('occupied zones only', () => {
-    const occ = rule({ kind: 'threshold', target: { point: 'co2' }, value: 1200, hysteresis: 100, forMinutes: 10, occupiedOnly: true });
+    const occ = rule('threshold', { target: { point: 'co2' }, value: 1200, hysteresis: 100, forMinutes: 10, occupiedOnly: true });
     const s = (st: ReturnType<typeof initialThreshold>, i: { ts: number; value: number; occupancy?: number }) => stepThreshold(occ, st, i, subject('ppm', 'Réunion – CO2'));
     const readings = (n: number, value: number, occupancy: number | undefined, from = 0) => perMinute(Array(n).fill(value), from).map((r) => ({ ...r, occupancy }));
 
@@ -125,7 +125,7 @@ describe('threshold', () => {
 });
 
 describe('tank low', () => {
-  const low = rule({ kind: 'tank-low', belowPct: 5, hysteresisPct: 2, forMinutes: 10 });
+  const low = rule('tank-low', { belowPct: 5, hysteresisPct: 2, forMinutes: 10 });
   const step = (s: ReturnType<typeof initialThreshold>, i: { ts: number; value: number }) => stepThreshold(tankLowParams(low), s, i, subject('%', "Cuve d'eau de pluie – Niveau"));
 
   it('raises below the level for the duration and clears above level + hysteresis', () => {
@@ -143,7 +143,7 @@ describe('tank low', () => {
 });
 
 describe('rate of change', () => {
-  const falling = rule({ kind: 'rate-of-change', target: { point: 'level' }, direction: 'fall', perMinute: 0.5, windowMinutes: 10, hysteresis: 0.2, forMinutes: 3 });
+  const falling = rule('rate-of-change', { target: { point: 'level' }, direction: 'fall', perMinute: 0.5, windowMinutes: 10, hysteresis: 0.2, forMinutes: 3 });
   const step = (s: ReturnType<typeof initialRate>, i: { ts: number; value: number }) => stepRate(falling, s, i, subject('%', 'Cuve – Niveau'));
 
   it('measures over the window once half of it is covered, raises after the duration, once', () => {
@@ -176,7 +176,7 @@ describe('rate of change', () => {
 });
 
 describe('counter reset', () => {
-  const reset = rule({ kind: 'counter-reset', minDrop: 0, clearAfterMinutes: 60 });
+  const reset = rule('counter-reset', { minDrop: 0, clearAfterMinutes: 60 });
   const step = (s: ReturnType<typeof initialCounterReset>, i: { ts: number; value: number }) => stepCounterReset(reset, s, i, subject('Wh', 'Onduleur PV sud – Énergie AC'));
 
   it('raises once when a counter goes down, and clears after an hour of counting up', () => {
@@ -193,14 +193,14 @@ describe('counter reset', () => {
 
   it('ignores a flat counter, and a decrease no larger than minDrop', () => {
     expect(feed(step, initialCounterReset(false, T0), perMinute([5, 5, 5, 5])).transitions).toHaveLength(0);
-    const tolerant = rule({ kind: 'counter-reset', minDrop: 10 });
+    const tolerant = rule('counter-reset', { minDrop: 10 });
     const s = (st: ReturnType<typeof initialCounterReset>, i: { ts: number; value: number }) => stepCounterReset(tolerant, st, i, subject('l', 'Cuve'));
     expect(feed(s, initialCounterReset(false, T0), perMinute([100, 95, 120, 90])).transitions.map((t) => t.at)).toEqual([3]);
   });
 });
 
 describe('mains top-up', () => {
-  const topup = rule({ kind: 'mains-topup', minLitres: 1, windowMinutes: 10, forMinutes: 0 });
+  const topup = rule('mains-topup', { minLitres: 1, windowMinutes: 10, forMinutes: 0 });
   const step = (s: ReturnType<typeof initialTopup>, i: { ts: number; value: number }) => stepTopup(topup, s, i, subject('l', "Cuve d'eau de pluie – Appoint"));
   /** Every 30 s, like the tank: flat, then 0.5 l/s (15 l a reading), then flat. */
   const series = (flat1: number, running: number, flat2: number) => {
@@ -226,7 +226,7 @@ describe('mains top-up', () => {
   });
 
   it('with a duration: raised only when it runs longer (a valve stuck open)', () => {
-    const long = rule({ kind: 'mains-topup', forMinutes: 180 });
+    const long = rule('mains-topup', { forMinutes: 180 });
     const s = (st: ReturnType<typeof initialTopup>, i: { ts: number; value: number }) => stepTopup(long, st, i, subject('l', 'Cuve'));
     expect(feed(s, initialTopup(false), series(10, 300, 10)).transitions).toHaveLength(0); // 2.5 h: a normal top-up
     const { transitions } = feed(s, initialTopup(false), series(10, 400, 10));
@@ -240,7 +240,7 @@ describe('mains top-up', () => {
 });
 
 describe('PV underperformance', () => {
-  const pv = rule({ kind: 'pv-underperformance', performanceRatio: 0.8, belowPct: 50, hysteresisPct: 10, minIrradiance: 200, forMinutes: 30 });
+  const pv = rule('pv-underperformance', { performanceRatio: 0.8, belowPct: 50, hysteresisPct: 10, minIrradiance: 200, forMinutes: 30 });
   const sud = { peakW: 48_000, acRatedW: 40_000 };
   const step = (s: ReturnType<typeof initialSustain>, i: { ts: number; acW: number; ghi: number | undefined }) => stepPv(pv, s, { ...i, ...sud }, subject('W', 'Onduleur PV sud'));
   const minutes = (n: number, acW: number, ghi: number | undefined, from = 0) => Array.from({ length: n }, (_, i) => ({ ts: T0 + (from + i) * MIN, acW, ghi }));
@@ -282,7 +282,7 @@ describe('PV underperformance', () => {
 });
 
 describe('heat recovery (EN 308 temperature ratio)', () => {
-  const hr = rule({ kind: 'heat-recovery', minRatio: 0.6, hysteresis: 0.05, minAirflow: 0.2, minDeltaK: 8, maxOutdoorC: 12, maxExtractC: 22, forMinutes: 30 });
+  const hr = rule('heat-recovery', { minRatio: 0.6, hysteresis: 0.05, minAirflow: 0.2, minDeltaK: 8, maxOutdoorC: 12, maxExtractC: 22, forMinutes: 30 });
   type In = { ts: number; outdoorC: number | undefined; extractC: number | undefined; exhaustC: number | undefined; airflowM3s: number | undefined };
   const step = (s: ReturnType<typeof initialSustain>, i: In) => stepHeatRecovery(hr, s, i, subject('', "Centrale de traitement d'air"));
   const minutes = (n: number, o: Omit<In, 'ts'>, from = 0): In[] => Array.from({ length: n }, (_, i) => ({ ts: T0 + (from + i) * MIN, ...o }));
@@ -321,7 +321,7 @@ describe('heat recovery (EN 308 temperature ratio)', () => {
 });
 
 describe('device offline or stale', () => {
-  const off = rule({ kind: 'device-offline', staleFactor: 5, graceMinutes: 5 });
+  const off = rule('device-offline', { staleFactor: 5, graceMinutes: 5 });
   const sensor = { label: 'Ambiance Fablab', periodMs: 30_000 };
   const step = (s: ReturnType<typeof initialOffline>, e: Parameters<typeof stepOffline>[2]) => stepOffline(off, s, e, sensor);
 
