@@ -6,8 +6,10 @@ import { type Catalogue, catalogue as defaultCatalogue } from '../shared/catalog
 import { type Simulator, startSimulator } from '../simulator/index';
 import { building as defaultBuilding } from '../shared/catalogue';
 import type { Building } from '../shared/building';
+import { DEFAULT_RULES_FILE, startAlerts } from './alerts/index';
 import { createApi } from './api/index';
 import type { AnyRoute } from './api/registry';
+import { alertRoutes } from './api/routes/alerts';
 import { authRoutes } from './api/routes/auth';
 import { readingRoutes } from './api/routes/readings';
 import { simulatorRoutes } from './api/routes/simulator';
@@ -67,6 +69,17 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   // Users, sessions, tokens, the audit trail and alerts live in their own small SQLite file.
   const appDb = openAppDb(config.dataDir);
   const accounts = new Accounts(appDb, logger('auth'));
+  // Alerts: the rules file and the rules made over the API, fed by ingest below (docs/alerts.md).
+  // A rules file with problems stops the start, with every problem listed.
+  let alerts: ReturnType<typeof startAlerts>;
+  try {
+    alerts = startAlerts({ db: appDb, catalogue: cat, building: site, rulesFile: DEFAULT_RULES_FILE, log: logger('alerts') });
+  } catch (err) {
+    stopRetention();
+    appDb.close();
+    await store.close();
+    throw err;
+  }
   const admin = await accounts.ensureAdmin(config.auth.adminPassword);
   if (admin) log.info({ username: admin.username, generated: admin.generated }, 'first start: admin user created');
   // Every device, the simulator's control tool and an admin get an MQTT identity on the first start.
@@ -104,8 +117,14 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     catalogue: cat,
     siteId: config.siteId,
     log: logger('ingest'),
-    onReadings: (r) => live.push(r),
-    onStatus: (e) => live.status(e),
+    onReadings: (r) => {
+      live.push(r);
+      alerts.onReadings(r);
+    },
+    onStatus: (e) => {
+      live.status(e);
+      alerts.onStatus(e);
+    },
     deadLetterCapacity: config.ingest.deadLetterCapacity,
     staleFactor: config.ingest.staleFactor,
     provisioned: (id) => {
@@ -137,6 +156,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     ...authRoutes(accounts, logger('http'), { loginAttempts: config.auth.loginAttempts }),
     ...siteRoutes({ building: site, catalogue: cat, store, ingest }),
     ...simulatorRoutes({ simulator: () => simulator, accounts }),
+    ...alertRoutes({ alerts, accounts }),
   ];
   const app = createApi({ accounts, routes, version: VERSION, webDir: opts.webDir ?? DEFAULT_WEB_DIR, log: logger('http') });
   handler = app;
@@ -189,6 +209,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
         ingest.stop();
         stopRetention();
         await store.close();
+        alerts.close();
         appDb.close();
         // socket.io closes the HTTP server, which waits for open connections:
         // end the browsers' keep-alive connections too, or it would wait for them.
