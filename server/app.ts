@@ -156,6 +156,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     ...authRoutes(accounts, logger('http'), { loginAttempts: config.auth.loginAttempts }),
     ...siteRoutes({ building: site, catalogue: cat, store, ingest }),
     ...simulatorRoutes({ simulator: () => simulator, accounts }),
+    ...(await import('./api/routes/kpi')).kpiRoutes({ store, catalogue: cat, building: site, now: Date.now }),
     ...alertRoutes({ alerts, accounts }),
   ];
   const app = createApi({ accounts, routes, version: VERSION, webDir: opts.webDir ?? DEFAULT_WEB_DIR, log: logger('http') });
