@@ -81,13 +81,16 @@ export const HistoryQuerySchema = z
       .transform(Number)
       .refine((n) => n >= 1 && n <= MAX_HISTORY_POINTS, `maxPoints must be from 1 to ${MAX_HISTORY_POINTS}`)
       .default(DEFAULT_HISTORY_POINTS),
+    /** csv: the same points as a spreadsheet file (permission "export"); locale fr (";", decimal comma) or en. */
+    format: z.enum(['json', 'csv'], { error: 'format must be json or csv' }).default('json'),
+    locale: z.enum(['fr', 'en'], { error: 'locale must be fr or en' }).default('fr'),
   })
   .transform((q, ctx) => {
     const to = q.to ?? Date.now();
     const from = q.from ?? to - DEFAULT_HISTORY_RANGE_MS;
     if (from > to) ctx.addIssue({ code: 'custom', path: ['from'], message: '"from" must not be after "to"' });
     if (to - from > MAX_HISTORY_RANGE_MS) ctx.addIssue({ code: 'custom', path: ['from'], message: `range longer than ${MAX_HISTORY_RANGE_MS / 86_400_000} days` });
-    return { from, to, resolution: q.resolution, agg: q.agg, maxPoints: q.maxPoints };
+    return { from, to, resolution: q.resolution, agg: q.agg, maxPoints: q.maxPoints, format: q.format, locale: q.locale };
   });
 export type HistoryQuery = z.infer<typeof HistoryQuerySchema>;
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorResponse, HistoryResponse } from '../../shared/api';
 import type { RunningServer } from '../../server/app';
 import { publishSeries } from '../helpers/publish';
-import { apiFetch, getJson, mqttCredentials, startTestServer, waitFor } from '../helpers/server';
+import { apiFetch, getJson, mqttCredentials, startTestServer, tokenFor, waitFor } from '../helpers/server';
 
 /**
  * The history API over a stored week: the grid meter sent through the real broker
@@ -132,5 +132,34 @@ describe('history of a series at the resolution its range needs', () => {
     const gauge = await apiFetch(`${base}/api/v1/series/grid-meter.import_power/history?agg=increase`);
     expect(gauge.status).toBe(400);
     expect(((await gauge.json()) as ErrorResponse).error).toMatch(/agg=increase applies to counters/);
+  });
+
+  it('exports the same points as CSV for a spreadsheet, in French or English, to those allowed to export', async () => {
+    const from = start + 2 * DAY;
+    const query = `from=${from}&to=${from + 3 * HOUR - 1}&resolution=1h`;
+    const fr = await apiFetch(`${base}/api/v1/series/grid-meter.import_power/history?${query}&format=csv`);
+    expect(fr.status).toBe(200);
+    expect(fr.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(fr.headers.get('content-disposition')).toMatch(/attachment; filename="grid-meter.import_power-1h.csv"/);
+    const bytes = new Uint8Array(await fr.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = new TextDecoder().decode(bytes.slice(3)).trim().split('\r\n');
+    expect(lines[0]).toBe('Horodatage (Europe/Paris);Puissance soutirée [grid-meter.import_power] mean 1h (W)');
+    expect(lines).toHaveLength(4);
+    const json = await history('grid-meter.import_power', query);
+    const [t0, v0] = json.points[0] as [number, number];
+    const [time, value] = (lines[1] as string).split(';');
+    expect(Number((value as string).replace(',', '.'))).toBeCloseTo(v0, 4);
+    expect(new Date(time as string).getTime()).toBe(t0);
+
+    const en = await apiFetch(`${base}/api/v1/series/grid-meter.import_power/history?${query}&format=csv&locale=en`);
+    const enLines = (await en.text()).trim().split('\r\n');
+    expect(enLines[0]).toBe('Time (Europe/Paris),Puissance soutirée [grid-meter.import_power] mean 1h (W)');
+    expect(Number((enLines[1] as string).split(',')[1])).toBeCloseTo(v0, 4);
+
+    const viewer = await tokenFor(base, 'viewer');
+    const refused = await apiFetch(`${base}/api/v1/series/grid-meter.import_power/history?${query}&format=csv`, { token: viewer });
+    expect(refused.status).toBe(403);
+    expect((await apiFetch(`${base}/api/v1/series/grid-meter.import_power/history?${query}`, { token: viewer })).status).toBe(200);
   });
 });

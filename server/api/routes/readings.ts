@@ -3,7 +3,9 @@ import { type Aggregate, HealthResponseSchema, HistoryQuerySchema, HistoryRespon
 import type { HealthResponse } from '../../../shared/api';
 import { type Catalogue, findDevice } from '../../../shared/catalogue';
 import { pointSemantics } from '../../../shared/semantics';
+import { PARIS, formatLocalIso } from '../../../shared/calendar';
 import type { Ingest } from '../../ingest/index';
+import { toCsv } from '../../kpi/csv';
 import type { Bucket, Store } from '../../store/types';
 import { type AnyRoute, HttpError, route } from '../registry';
 
@@ -60,13 +62,30 @@ export function readingRoutes(deps: { store: Store; catalogue: Catalogue; ingest
       params: SeriesParamsSchema,
       query: HistoryQuerySchema,
       response: HistoryResponseSchema,
-      async handler({ params, query }) {
+      alsoProduces: ['text/csv'],
+      async handler({ params, query, principal, res }) {
+        if (query.format === 'csv' && !principal?.permissions.includes('export')) throw new HttpError(403, 'permission "export" required for CSV (role energy-reviewer or admin)');
         const series = store.getSeries(params.id);
         if (!series) throw new HttpError(404, `unknown series "${params.id}"`, { hint: 'GET /api/v1/series lists them' });
         const agg: Aggregate = query.agg ?? (series.kind === 'gauge' ? 'mean' : 'last');
         if (agg === 'increase' && series.kind !== 'counter') throw new HttpError(400, `agg=increase applies to counters; "${params.id}" is a ${series.kind}`, { path: ['agg'] });
         const { resolution, buckets, truncated } = await store.query(params.id, { from: query.from, to: query.to, resolution: query.resolution, maxPoints: query.maxPoints });
         const points = buckets.map((b): [number, number] => [b.t, valueOf(b, agg)]);
+        if (query.format === 'csv') {
+          const fr = query.locale === 'fr';
+          const csv = toCsv(
+            [
+              { key: 'time', header: fr ? 'Horodatage (Europe/Paris)' : 'Time (Europe/Paris)' },
+              { key: 'value', header: `${series.label} [${series.id}] ${agg}${resolution === 'raw' ? '' : ` ${resolution}`}`, unit: series.unit || undefined },
+            ],
+            points.map(([t, v]) => ({ time: formatLocalIso(PARIS, t), value: series.kind === 'state' && agg === 'last' ? (series.states?.[v] ?? v) : v })),
+            query.locale,
+          );
+          res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+          res.setHeader('Content-Disposition', `attachment; filename="${series.id}-${resolution}.csv"`);
+          res.send(csv);
+          return undefined;
+        }
         return { series, from: query.from, to: query.to, resolution, agg, points, truncated };
       },
     }),
