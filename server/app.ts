@@ -110,6 +110,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     deviceZone: (id) => registry.get(id)?.zone,
     latest: () => store.latest(),
     deviceStates: () => ingest.stats().devices,
+    frameMs: config.liveFrameMs,
   });
   const ingest = startIngest({
     aedes: broker.aedes,
