@@ -12,6 +12,7 @@ import {
   SubscribeAckSchema,
 } from '../../../shared/live';
 import { LiveCursor } from './live-client';
+import { fetchMe } from './auth';
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
 export type ReadingsListener = (readings: readonly Reading[]) => void;
@@ -122,8 +123,18 @@ export function useLive(): Live {
       setState('disconnected');
       retryIfAbandoned();
     });
-    socket.on('connect_error', () => {
+    socket.on('connect_error', (err) => {
       setState('disconnected');
+      // The session ended (expired, logged out elsewhere, password changed): back to the
+      // login form rather than retrying forever with a dead cookie.
+      if (/authentication required/.test(err.message)) {
+        void fetchMe().then(
+          (me) => {
+            if (me === null) window.location.reload();
+          },
+          () => undefined,
+        );
+      }
       retryIfAbandoned();
     });
 
