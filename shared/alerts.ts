@@ -138,8 +138,8 @@ export const PvRuleSchema = z.strictObject({
   belowPct: z.number().min(1).max(100),
   /** Clears when production is back within belowPct minus this, %. */
   hysteresisPct: z.number().min(0).max(100).default(10),
-  /** Judged only above this irradiance, W/m² (dawn, dusk and heavy cloud are too uncertain). */
-  minIrradiance: z.number().min(0).max(1500).default(200),
+  /** Judged only above this irradiance, W/m²: with the sun low, tilted arrays see too little or too much of it. */
+  minIrradiance: z.number().min(0).max(1500).default(300),
   forMinutes: minutes().default(30),
 });
 
