@@ -66,14 +66,20 @@ export function euSummerTime(year: number): { startMs: number; endMs: number } {
   return { startMs: lastSundayDays(year, 3) * MS_PER_DAY + MS_PER_HOUR, endMs: lastSundayDays(year, 10) * MS_PER_DAY + MS_PER_HOUR };
 }
 
-const summerTimes = new Map<number, { startMs: number; endMs: number }>();
+// The last year asked for: reports ask for every hour of a year in a row.
+let cachedYearFrom = Number.NaN;
+let cachedYearTo = Number.NaN;
+let cachedSummer = { startMs: 0, endMs: 0 };
 
 /** Offset of Paris civil time from UTC at an instant, minutes: 60 (CET) or 120 (CEST). */
 export function parisOffsetMinutes(tMs: number): number {
-  const { year } = civilFromDays(Math.floor(tMs / MS_PER_DAY));
-  let st = summerTimes.get(year);
-  if (!st) summerTimes.set(year, (st = euSummerTime(year)));
-  return tMs >= st.startMs && tMs < st.endMs ? 120 : 60;
+  if (!(tMs >= cachedYearFrom && tMs < cachedYearTo)) {
+    const { year } = civilFromDays(Math.floor(tMs / MS_PER_DAY));
+    cachedYearFrom = daysFromCivil(year, 1, 1) * MS_PER_DAY;
+    cachedYearTo = daysFromCivil(year + 1, 1, 1) * MS_PER_DAY;
+    cachedSummer = euSummerTime(year);
+  }
+  return tMs >= cachedSummer.startMs && tMs < cachedSummer.endMs ? 120 : 60;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -150,7 +156,9 @@ export function localParts(timeZone: string, tMs: number): LocalParts {
   const wall = tMs + off * MS_PER_MINUTE;
   const dayIndex = Math.floor(wall / MS_PER_DAY);
   const msOfDay = wall - dayIndex * MS_PER_DAY;
-  return { ...civilFromDays(dayIndex), hour: Math.floor(msOfDay / MS_PER_HOUR), minute: Math.floor((msOfDay % MS_PER_HOUR) / MS_PER_MINUTE), weekday: weekdayOfDays(dayIndex), dayIndex, offsetMinutes: off };
+  // Fields copied one by one: a spread here costs more than the rest of the function (reports call it for every hour).
+  const c = civilFromDays(dayIndex);
+  return { year: c.year, month: c.month, day: c.day, hour: Math.floor(msOfDay / MS_PER_HOUR), minute: Math.floor((msOfDay % MS_PER_HOUR) / MS_PER_MINUTE), weekday: weekdayOfDays(dayIndex), dayIndex, offsetMinutes: off };
 }
 
 /** The local day index (days since 1970-01-01, local midnight to local midnight) of an instant. */

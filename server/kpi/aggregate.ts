@@ -25,14 +25,13 @@ export function percent(a: number, b: number): number | null {
 }
 
 /**
- * Adds hourly items (sorted by `t`, a whole UTC hour) into consecutive spans.
- * Returns one accumulator per span and one for all spans together; hours
- * outside every span are ignored. Each hour lands in exactly one row, so rows
- * add up to the total at every interval size.
+ * Adds hourly items (sorted by `t`, a whole UTC hour) into consecutive spans,
+ * and the spans into a total. Hours outside every span are ignored. Each hour
+ * lands in exactly one row and the total is the sum of the rows, so rows add
+ * up to the total at every interval size.
  */
-export function groupBySpan<H extends { t: number }, A>(hours: readonly H[], spans: readonly Span[], zero: () => A, add: (acc: A, h: H) => void): { rows: A[]; total: A } {
+export function groupBySpan<H extends { t: number }, A>(hours: readonly H[], spans: readonly Span[], zero: () => A, add: (acc: A, h: H) => void, merge: (into: A, row: A) => void): { rows: A[]; total: A } {
   const rows = spans.map(zero);
-  const total = zero();
   let i = 0;
   for (const h of hours) {
     while (i < spans.length && h.t >= (spans[i] as Span).endMs) i++;
@@ -40,8 +39,9 @@ export function groupBySpan<H extends { t: number }, A>(hours: readonly H[], spa
     if (!span) break;
     if (h.t < span.startMs) continue;
     add(rows[i] as A, h);
-    add(total, h);
   }
+  const total = zero();
+  for (const r of rows) merge(total, r);
   return { rows, total };
 }
 
@@ -80,4 +80,15 @@ export function offPeakFraction(ranges: readonly (readonly [number, number])[], 
     reach = Math.max(reach, b);
   }
   return Math.min(1, covered);
+}
+
+const offPeakTables = new WeakMap<readonly (readonly [number, number])[], Map<number, number>>();
+
+/** offPeakFraction, remembered per set of ranges and hour (a year asks for the same 24 hours 365 times). */
+export function offPeakShare(ranges: readonly (readonly [number, number])[], localHour: number): number {
+  let table = offPeakTables.get(ranges);
+  if (!table) offPeakTables.set(ranges, (table = new Map()));
+  let share = table.get(localHour);
+  if (share === undefined) table.set(localHour, (share = offPeakFraction(ranges, localHour)));
+  return share;
 }

@@ -36,21 +36,20 @@ const CATS: readonly (Category | 'Missing')[] = ['I', 'II', 'III', 'IV', 'Missin
 export const COMFORT_SUM_KEYS = ['occupiedHours', ...PARAMS.flatMap((p) => CATS.map((c) => `${p}${c}` as const))] as const;
 export type ComfortSums = Sums<(typeof COMFORT_SUM_KEYS)[number]>;
 
-export function comfortOfHour(h: ComfortHour, outdoorCo2Ppm: number, timeZone: string): ComfortSums {
-  const s = zeroSums(COMFORT_SUM_KEYS);
-  if (h.occupancy === null || !(h.occupancy > 0)) return s;
-  s.occupiedHours = 1;
+/** Adds one hour of a zone to its tally (in place: it runs for every hour of every zone). */
+export function addComfortHour(acc: ComfortSums, h: ComfortHour, outdoorCo2Ppm: number, timeZone: string): void {
+  if (h.occupancy === null || !(h.occupancy > 0)) return;
+  acc.occupiedHours += 1;
   const season = seasonOf(localParts(timeZone, h.t).month, h.outdoorC);
-  s[`co2${h.co2Ppm === null ? 'Missing' : co2Category(h.co2Ppm, outdoorCo2Ppm)}`] = 1;
-  s[`temperature${h.temperatureC === null ? 'Missing' : temperatureCategory(h.temperatureC, season)}`] = 1;
-  s[`humidity${h.humidityPct === null ? 'Missing' : humidityCategory(h.humidityPct)}`] = 1;
-  return s;
+  acc[`co2${h.co2Ppm === null ? 'Missing' : co2Category(h.co2Ppm, outdoorCo2Ppm)}`] += 1;
+  acc[`temperature${h.temperatureC === null ? 'Missing' : temperatureCategory(h.temperatureC, season)}`] += 1;
+  acc[`humidity${h.humidityPct === null ? 'Missing' : humidityCategory(h.humidityPct)}`] += 1;
 }
 
 const atLeastII = (s: ComfortSums, p: Param): number | null => percent(s[`${p}I`] + s[`${p}II`], s[`${p}I`] + s[`${p}II`] + s[`${p}III`] + s[`${p}IV`]);
 
 export function comfortFigures(s: ComfortSums): ComfortFigures {
-  return { ...s, co2IIOrBetterPct: atLeastII(s, 'co2'), temperatureIIOrBetterPct: atLeastII(s, 'temperature'), humidityIIOrBetterPct: atLeastII(s, 'humidity') };
+  return Object.assign({}, s, { co2IIOrBetterPct: atLeastII(s, 'co2'), temperatureIIOrBetterPct: atLeastII(s, 'temperature'), humidityIIOrBetterPct: atLeastII(s, 'humidity') });
 }
 
 export interface ZoneHours {
@@ -68,18 +67,19 @@ export function comfortTable(
   spans: readonly Span[],
   outdoorCo2Ppm: number,
   timeZone: string,
-): { rows: Array<{ span: number; zone: string; label: string } & ComfortFigures>; zones: Array<{ zone: string; label: string } & ComfortFigures>; totals: ComfortFigures } {
+): { rows: Array<{ span: number; zone: string; label: string; figures: ComfortFigures }>; zones: Array<{ zone: string; label: string; figures: ComfortFigures }>; totals: ComfortFigures } {
   const all = zeroSums(COMFORT_SUM_KEYS);
   const perZone = zones.map((z) => {
     const g = groupBySpan(
       z.hours,
       spans,
       () => zeroSums(COMFORT_SUM_KEYS),
-      (acc, h) => addSums(acc, comfortOfHour(h, outdoorCo2Ppm, timeZone), COMFORT_SUM_KEYS),
+      (acc, h) => addComfortHour(acc, h, outdoorCo2Ppm, timeZone),
+      (into, row) => addSums(into, row, COMFORT_SUM_KEYS),
     );
     addSums(all, g.total, COMFORT_SUM_KEYS);
     return { zone: z.zone, label: z.label, ...g };
   });
-  const rows = spans.flatMap((_, span) => perZone.map((z) => ({ span, zone: z.zone, label: z.label, ...comfortFigures(z.rows[span] ?? zeroSums(COMFORT_SUM_KEYS)) })));
-  return { rows, zones: perZone.map((z) => ({ zone: z.zone, label: z.label, ...comfortFigures(z.total) })), totals: comfortFigures(all) };
+  const rows = spans.flatMap((_, span) => perZone.map((z) => ({ span, zone: z.zone, label: z.label, figures: comfortFigures(z.rows[span] ?? zeroSums(COMFORT_SUM_KEYS)) })));
+  return { rows, zones: perZone.map((z) => ({ zone: z.zone, label: z.label, figures: comfortFigures(z.total) })), totals: comfortFigures(all) };
 }

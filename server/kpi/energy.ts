@@ -1,5 +1,5 @@
 import type { EnergyFigures } from '../../shared/kpi';
-import { addSums, groupBySpan, localHourOf, offPeakFraction, percent, type Sums, zeroSums } from './aggregate';
+import { addSums, groupBySpan, localHourOf, offPeakShare, percent, type Sums, zeroSums } from './aggregate';
 import type { Span } from './periods';
 
 /**
@@ -85,7 +85,7 @@ export function energyOfHour(h: EnergyHour, tariffs: EnergyTariffs, timeZone: st
   const self = clamp(pv - exp, 0, pv);
   const consumption = self + imp;
   const evFromPv = clamp(self - (consumption - ev), 0, Math.min(ev, self));
-  const offPeak = offPeakFraction(tariffs.offPeakHours, localHourOf(timeZone, h.t));
+  const offPeak = offPeakShare(tariffs.offPeakHours, localHourOf(timeZone, h.t));
   const importTariff = offPeak * tariffs.importOffPeakPerKWh + (1 - offPeak) * tariffs.importPeakPerKWh;
   return {
     pvKWh: pv,
@@ -106,12 +106,25 @@ export function energyOfHour(h: EnergyHour, tariffs: EnergyTariffs, timeZone: st
 
 /** Ratios of the sums (never means of hourly ratios), and what follows from the sums. */
 export function energyFigures(s: EnergySums, pvPeakKWp: number): EnergyFigures {
+  // Written out rather than spread: a table may have 20,000 rows.
   return {
-    ...s,
+    pvKWh: s.pvKWh,
+    consumptionKWh: s.consumptionKWh,
+    importKWh: s.importKWh,
+    importPeakKWh: s.importPeakKWh,
+    importOffPeakKWh: s.importOffPeakKWh,
+    exportKWh: s.exportKWh,
+    selfConsumedKWh: s.selfConsumedKWh,
     selfConsumptionPct: percent(s.selfConsumedKWh, s.pvKWh),
     selfSufficiencyPct: percent(s.selfConsumedKWh, s.consumptionKWh),
+    evKWh: s.evKWh,
+    evFromPvKWh: s.evFromPvKWh,
     evPvSharePct: percent(s.evFromPvKWh, s.evKWh),
+    importCostEur: s.importCostEur,
+    exportRevenueEur: s.exportRevenueEur,
     netCostEur: s.importCostEur - s.exportRevenueEur,
+    selfConsumptionSavingsEur: s.selfConsumptionSavingsEur,
+    co2AvoidedKg: s.co2AvoidedKg,
     specificYieldKWhPerKWp: pvPeakKWp > 0 ? s.pvKWh / pvPeakKWp : 0,
   };
 }
@@ -123,6 +136,7 @@ export function energyTable(hours: readonly EnergyHour[], spans: readonly Span[]
     spans,
     () => zeroSums(ENERGY_SUM_KEYS),
     (acc, h) => addSums(acc, energyOfHour(h, tariffs, timeZone), ENERGY_SUM_KEYS),
+    (into, row) => addSums(into, row, ENERGY_SUM_KEYS),
   );
   return { rows: rows.map((r) => energyFigures(r, pvPeakKWp)), totals: energyFigures(total, pvPeakKWp) };
 }

@@ -51,7 +51,7 @@ export function waterOfHour(h: WaterHour, waterPerM3: number): WaterSums {
 }
 
 export function waterFigures(s: WaterSums): WaterFigures {
-  return { ...s, substitutionPct: s.usedM3 > 0 ? Math.min(100, Math.max(0, (100 * (s.usedM3 - s.mainsTopupM3)) / s.usedM3)) : null };
+  return Object.assign({}, s, { substitutionPct: s.usedM3 > 0 ? Math.min(100, Math.max(0, (100 * (s.usedM3 - s.mainsTopupM3)) / s.usedM3)) : null });
 }
 
 export function waterTable(hours: readonly WaterHour[], spans: readonly Span[], waterPerM3: number): { rows: WaterFigures[]; totals: WaterFigures } {
@@ -60,6 +60,7 @@ export function waterTable(hours: readonly WaterHour[], spans: readonly Span[], 
     spans,
     () => zeroSums(WATER_SUM_KEYS),
     (acc, h) => addSums(acc, waterOfHour(h, waterPerM3), WATER_SUM_KEYS),
+    (into, row) => addSums(into, row, WATER_SUM_KEYS),
   );
   return { rows: rows.map(waterFigures), totals: waterFigures(total) };
 }

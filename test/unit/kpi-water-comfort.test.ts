@@ -54,9 +54,9 @@ describe('comfort by EN 16798-1 category over occupied hours', () => {
       h(jul + 3 * H, { occupancy: null, co2Ppm: 3000 }),
     ];
     const t = comfortTable([{ zone: 'r1', label: 'Room 1', hours }], [{ startMs: jan, endMs: jul + 4 * H }], 420, TZ);
-    const z = t.zones[0];
+    expect(t.zones[0]?.zone).toBe('r1');
+    const z = t.zones[0]?.figures;
     expect(z).toMatchObject({
-      zone: 'r1',
       occupiedHours: 4,
       co2I: 1,
       co2II: 0,
@@ -80,7 +80,7 @@ describe('comfort by EN 16798-1 category over occupied hours', () => {
   it('takes the season from the local month: 1 May 00:30 in Paris is still 30 April in UTC', () => {
     const mayFirst = Date.UTC(2026, 3, 30, 22); // 00:00 local, 1 May
     const t = comfortTable([{ zone: 'r1', label: 'Room 1', hours: [h(mayFirst, { temperatureC: 22, outdoorC: 18 })] }], [{ startMs: mayFirst, endMs: mayFirst + H }], 420, TZ);
-    expect(t.zones[0]?.temperatureIII).toBe(1); // cooling season: 22 °C is III
+    expect(t.zones[0]?.figures.temperatureIII).toBe(1); // cooling season: 22 °C is III
   });
 
   it('gives rows per interval and zone that add up to each zone, and totals in zone-hours', () => {
@@ -99,7 +99,7 @@ describe('comfort by EN 16798-1 category over occupied hours', () => {
       420,
       TZ,
     );
-    expect(t.rows.map((r) => [r.span, r.zone, r.occupiedHours])).toEqual([
+    expect(t.rows.map((r) => [r.span, r.zone, r.figures.occupiedHours])).toEqual([
       [0, 'a', 2],
       [0, 'b', 1],
       [1, 'a', 2],
@@ -107,7 +107,7 @@ describe('comfort by EN 16798-1 category over occupied hours', () => {
     ]);
     expect(t.totals.occupiedHours).toBe(6);
     // 600, 900, 1200 and 1500 ppm are 180, 480, 780 and 1080 above outdoor: I, I, II, III.
-    expect(t.zones.map((z) => [z.co2I, z.co2II, z.co2III, z.co2IV])).toEqual([
+    expect(t.zones.map(({ figures: z }) => [z.co2I, z.co2II, z.co2III, z.co2IV])).toEqual([
       [2, 1, 1, 0],
       [2, 0, 0, 0],
     ]);
