@@ -73,7 +73,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   // A rules file with problems stops the start, with every problem listed.
   let alerts: ReturnType<typeof startAlerts>;
   try {
-    alerts = startAlerts({ db: appDb, catalogue: cat, building: site, rulesFile: DEFAULT_RULES_FILE, log: logger('alerts') });
+    alerts = startAlerts({ db: appDb, catalogue: cat, building: site, rulesFile: config.alertRulesFile ?? DEFAULT_RULES_FILE, log: logger('alerts') });
   } catch (err) {
     stopRetention();
     appDb.close();
@@ -112,6 +112,8 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     deviceStates: () => ingest.stats().devices,
     frameMs: config.liveFrameMs,
   });
+  // Alert events go to every dashboard as they happen (typed in shared/live.ts).
+  const stopAlertPush = alerts.onChange((event) => live.pushEvent(event.type, event));
   const ingest = startIngest({
     aedes: broker.aedes,
     store,
@@ -211,6 +213,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
         ingest.stop();
         stopRetention();
         await store.close();
+        stopAlertPush();
         alerts.close();
         appDb.close();
         // socket.io closes the HTTP server, which waits for open connections:

@@ -54,6 +54,7 @@ const EnvSchema = z
       .refine((s) => /^\d+(\.\d+)?$/.test(s) && Number(s) >= 1 && Number(s) <= 1000, 'STALE_FACTOR must be a number from 1 to 1000 (periods without a reading before a device is stale)')
       .transform(Number),
     DEAD_LETTER_MAX: z.string().regex(/^\d+$/, 'DEAD_LETTER_MAX must be a whole number (rejected messages kept for inspection)').refine((s) => Number(s) >= 1 && Number(s) <= 100_000, 'DEAD_LETTER_MAX must be from 1 to 100000').default('1000').transform(Number),
+    ALERT_RULES_FILE: z.string().min(1).optional(),
     LIVE_FRAME_MS: z
       .string()
       .regex(/^\d+$/, 'LIVE_FRAME_MS must be a whole number of milliseconds')
@@ -87,6 +88,8 @@ export interface Config {
   ingest: { staleFactor: number; deadLetterCapacity: number };
   /** How often dashboards get a frame of readings, ms. */
   liveFrameMs: number;
+  /** The alert rules file; undefined: config/alert-rules.json of the repository. */
+  alertRulesFile: string | undefined;
   auth: {
     /** The first start's admin password; undefined: generated and printed once. */
     adminPassword: string | undefined;
@@ -122,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     siteId: e.SITE_ID,
     ingest: { staleFactor: e.STALE_FACTOR, deadLetterCapacity: e.DEAD_LETTER_MAX },
     liveFrameMs: e.LIVE_FRAME_MS,
+    alertRulesFile: e.ALERT_RULES_FILE === undefined ? undefined : path.resolve(e.ALERT_RULES_FILE),
     auth: { adminPassword: e.ADMIN_PASSWORD, loginAttempts: e.LOGIN_ATTEMPTS },
     logLevel: e.LOG_LEVEL,
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlertEventSchema } from './alerts';
 import { ReadingSchema } from './api';
 import { ID_PATTERN, STATUS_OFFLINE, STATUS_ONLINE } from './topics';
 
@@ -141,14 +142,14 @@ export const ResyncSchema = z.object({
 export type Resync = z.infer<typeof ResyncSchema>;
 
 /**
- * Events pushed to every client allowed to 'read'. Their payloads are checked
- * with these schemas before they leave; the alerts' own types (shared/alerts.ts)
- * replace z.unknown() when they exist.
+ * Events pushed to every client allowed to 'read': the alert events of
+ * shared/alerts.ts, each payload checked with its schema before it leaves.
  */
+const alertEvent = <T extends 'alert:raised' | 'alert:updated' | 'alert:cleared'>(type: T) => AlertEventSchema.options.find((o) => o.shape.type.value === type) as Extract<(typeof AlertEventSchema.options)[number], { shape: { type: z.ZodLiteral<T> } }>;
 export const PUSH_EVENT_SCHEMAS = {
-  'alert:raised': z.unknown(),
-  'alert:updated': z.unknown(),
-  'alert:cleared': z.unknown(),
+  'alert:raised': alertEvent('alert:raised'),
+  'alert:updated': alertEvent('alert:updated'),
+  'alert:cleared': alertEvent('alert:cleared'),
 } as const satisfies Record<string, z.ZodType>;
 export type PushEventName = keyof typeof PUSH_EVENT_SCHEMAS;
 export const PUSH_EVENTS = Object.keys(PUSH_EVENT_SCHEMAS) as PushEventName[];

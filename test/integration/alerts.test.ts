@@ -1,7 +1,9 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import mqtt, { type MqttClient } from 'mqtt';
+import { type Socket, io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, AlertAuditEntry, AlertDetailResponse, AlertListResponse, AlertRuleView } from '../../shared/alerts';
+import type { Alert, AlertAuditEntry, AlertDetailResponse, AlertEvent, AlertListResponse, AlertRuleView } from '../../shared/alerts';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/live';
 import type { RunningServer } from '../../server/app';
 import { publishSeries } from '../helpers/publish';
 import { apiFetch, getJson, mqttCredentials, startTestServer, tokenFor, waitFor } from '../helpers/server';
@@ -23,6 +25,9 @@ let base: string;
 let sensor: MqttClient;
 let operator: string;
 let viewer: string;
+/** A dashboard of a viewer: alert events are pushed to it as they happen. */
+let dashboard: Socket<ServerToClientEvents, ClientToServerEvents>;
+const pushed: AlertEvent[] = [];
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -30,9 +35,13 @@ beforeAll(async () => {
   operator = await tokenFor(base, 'operator');
   viewer = await tokenFor(base, 'viewer');
   sensor = await mqtt.connectAsync(`mqtt://127.0.0.1:${server.mqttPort}`, { clientId: `alerts-${DEVICE}`, ...mqttCredentials(server.dataDir, DEVICE) });
+  dashboard = io(base, { auth: { token: viewer }, transports: ['websocket'] });
+  for (const type of ['alert:raised', 'alert:updated', 'alert:cleared'] as const) dashboard.on(type, (e: AlertEvent) => pushed.push(e));
+  await waitFor(() => dashboard.connected, 'the dashboard connected');
 });
 
 afterAll(async () => {
+  dashboard?.close();
   await sensor?.endAsync();
   await server?.close();
 });
@@ -66,6 +75,9 @@ describe('a CO2 alert in an occupied room, end to end', () => {
     }, 'the CO2 alert');
     alert = raised as Alert;
     expect(alert).toMatchObject({ ruleId: 'co2-occupied', severity: 'warning', state: 'active', occurrences: 1, raisedAt: start + 10 * MIN, acknowledged: null, target: { deviceId: DEVICE, zone: 'r1-reunion' } });
+    // Every dashboard hears of it at once, with the same alert.
+    const event = await waitFor(() => pushed.find((e) => e.type === 'alert:raised' && e.alert.id === alert.id), 'alert:raised over socket.io');
+    expect(event.alert).toMatchObject({ ruleId: 'co2-occupied', state: 'active', target: { id: SERIES } });
     // Raised by the reading 10 minutes in, the first of the second batch.
     expect(alert.message).toBe('Ambiance Salles de réunion R+1 – CO2 : 1\u202f480 ppm, au-dessus de 1\u202f200 ppm depuis 10 min, zone occupée (12 pers.)');
   });
@@ -92,6 +104,9 @@ describe('a CO2 alert in an occupied room, end to end', () => {
     const acked = (await res.json()) as Alert;
     expect(acked.state).toBe('acknowledged');
     expect(acked.acknowledged).toMatchObject({ by: expect.stringMatching(/^operator-/), comment: 'Fenêtres ouvertes, débit de la CTA vérifié' });
+    // The acknowledgement reaches every dashboard, with who and why.
+    const update = await waitFor(() => pushed.find((e) => e.type === 'alert:updated' && e.alert.id === alert.id && e.change === 'acknowledged'), 'alert:updated over socket.io');
+    expect(update).toMatchObject({ by: expect.stringMatching(/^operator-/), alert: { state: 'acknowledged' } });
     expect((await post(`/api/v1/alerts/${alert.id}/ack`, { comment: 'encore' }, operator)).status).toBe(409);
     expect((await post('/api/v1/alerts/999999/ack', {}, operator)).status).toBe(404);
   });
