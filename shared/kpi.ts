@@ -227,7 +227,7 @@ export const HeatFiguresSchema = z.object({
   /** Heat of the counted days / their degree-days. */
   heatPerDegreeDayKWh: z.number().nullable(),
   meanOutdoorC: z.number().nullable(),
-  /** Hours that qualify for the heat-recovery efficiency (AHU running all hour, extract − outdoor ≥ the threshold). */
+  /** AHU-hours that qualify for the heat-recovery efficiency: running all hour, in the heating season, extract − outdoor ≥ recoveryMinDeltaK. */
   recoveryHours: z.number(),
   /** EN 308 temperature ratio, extract side, airflow-weighted over the qualifying hours, %. */
   recoveryEfficiencyPct: pct,

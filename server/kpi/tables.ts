@@ -8,8 +8,8 @@ import { type CsvColumn, toCsv } from './csv';
  */
 
 const TIME_LABELS = {
-  fr: { start: 'Début (heure locale)', end: 'Fin (heure locale)', utcOffset: 'Décalage horaire', zone: 'Zone', zoneLabel: 'Nom de la zone' },
-  en: { start: 'Start (local time)', end: 'End (local time)', utcOffset: 'UTC offset', zone: 'Zone', zoneLabel: 'Zone name' },
+  fr: { start: 'Début (heure locale)', end: 'Fin (heure locale)', utcOffset: 'Décalage horaire', hours: 'Durée', zone: 'Zone', zoneLabel: 'Nom de la zone' },
+  en: { start: 'Start (local time)', end: 'End (local time)', utcOffset: 'UTC offset', hours: 'Duration', zone: 'Zone', zoneLabel: 'Zone name' },
 } as const;
 
 const FIGURES: Record<KpiKind, Record<string, FigureMeta>> = { energy: ENERGY_FIGURES, water: WATER_FIGURES, heat: HEAT_FIGURES, comfort: COMFORT_FIGURES };
@@ -23,17 +23,19 @@ interface TimedRow {
   endMs: number;
 }
 
-/** A KPI table as CSV: one line per row, local start and end ('YYYY-MM-DD HH:mm') and the UTC offset of the start. */
+/** A KPI table as CSV: one line per row, local start and end ('YYYY-MM-DD HH:mm'), the UTC offset of the start and the row's length in hours. */
 export function kpiCsv(kind: KpiKind, rows: readonly (TimedRow & Record<string, unknown>)[], timeZone: string, locale: KpiLocale): string {
   const t = TIME_LABELS[locale];
   const columns: CsvColumn[] = [
     { key: 'startLocal', header: t.start },
     { key: 'endLocal', header: t.end },
     { key: 'utcOffset', header: t.utcOffset },
+    // 23 or 25 h on the days the clocks change; on the fall-back night, 02:00 → 02:00 is an hour.
+    { key: 'hours', header: t.hours, unit: 'h', decimals: 0 },
     ...(kind === 'comfort' ? [{ key: 'zone', header: t.zone }, { key: 'zoneLabel', header: t.zoneLabel }] : []),
     ...figureColumns(FIGURES[kind], locale),
   ];
-  const records = rows.map((r) => ({ ...r, startLocal: formatLocalDateTime(timeZone, r.startMs), endLocal: formatLocalDateTime(timeZone, r.endMs), utcOffset: `UTC${formatOffset(offsetMinutes(timeZone, r.startMs))}` }));
+  const records = rows.map((r) => Object.assign({}, r, { startLocal: formatLocalDateTime(timeZone, r.startMs), endLocal: formatLocalDateTime(timeZone, r.endMs), utcOffset: `UTC${formatOffset(offsetMinutes(timeZone, r.startMs))}`, hours: (r.endMs - r.startMs) / 3_600_000 }));
   return toCsv(columns, records, locale);
 }
 

@@ -275,11 +275,11 @@ describe('exports', () => {
     const text = new TextDecoder().decode(bytes.slice(3));
     const lines = parseCsv(text, ';');
     expect(lines).toHaveLength(26);
-    expect(lines[0]?.slice(0, 4)).toEqual(['Début (heure locale)', 'Fin (heure locale)', 'Décalage horaire', 'Production PV (kWh)']);
+    expect(lines[0]?.slice(0, 5)).toEqual(['Début (heure locale)', 'Fin (heure locale)', 'Décalage horaire', 'Durée (h)', 'Production PV (kWh)']);
     expect(lines.slice(1).filter((l) => l[0] === `${DATE} 02:00`).map((l) => l[2])).toEqual(['UTC+02:00', 'UTC+01:00']);
-    const pv = lines.slice(1).reduce((a, l) => a + Number((l[3] ?? '').replace(',', '.')), 0);
+    const pv = lines.slice(1).reduce((a, l) => a + Number((l[4] ?? '').replace(',', '.')), 0);
     expect(pv).toBeCloseTo(expected().total.pvKWh, 2);
-    expect(lines[1]?.[3]).toMatch(/^\d+,\d{3}$/);
+    expect(lines[1]?.[4]).toMatch(/^\d+,\d{3}$/);
   });
 
   it('gives English CSV: ",", decimal point, no BOM', async () => {
@@ -289,8 +289,8 @@ describe('exports', () => {
     expect(text.charCodeAt(0)).not.toBe(0xfeff);
     const lines = parseCsv(text, ',');
     expect(lines).toHaveLength(2);
-    expect(lines[0]?.[3]).toBe('Rainfall (mm)');
-    expect(lines[1]?.[3]).toBe('12.5');
+    expect(lines[0]?.slice(3, 5)).toEqual(['Duration (h)', 'Rainfall (mm)']);
+    expect(lines[1]?.slice(3, 5)).toEqual(['25', '12.5']);
     const cmp = await apiFetch(`${base}/api/v1/kpi/compare?kpi=heat&period=day&date=${DATE}&format=csv&locale=en`, { token: reviewer });
     expect(cmp.status).toBe(200);
     expect((await cmp.text()).split('\r\n')[1]).toMatch(/^Heat delivered,kWh,100,/);

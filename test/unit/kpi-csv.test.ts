@@ -88,13 +88,13 @@ describe('CSV for spreadsheets', () => {
     const t = Date.UTC(2026, 9, 25, 0); // 02:00 CEST
     const kpiRows = [0, 1].map((i) => ({ startMs: t + i * H, endMs: t + (i + 1) * H, ...Object.fromEntries(Object.keys(ENERGY_FIGURES).map((k) => [k, i + 0.5])) }));
     const fr = parseCsv(kpiCsv('energy', kpiRows, TZ, 'fr').slice(1), ';');
-    expect(fr[0]?.slice(0, 4)).toEqual(['Début (heure locale)', 'Fin (heure locale)', 'Décalage horaire', 'Production PV (kWh)']);
-    expect(fr[1]?.slice(0, 4)).toEqual(['2026-10-25 02:00', '2026-10-25 02:00', 'UTC+02:00', '0,500']);
-    expect(fr[2]?.slice(0, 4)).toEqual(['2026-10-25 02:00', '2026-10-25 03:00', 'UTC+01:00', '1,500']);
-    expect(fr[0]).toHaveLength(3 + Object.keys(ENERGY_FIGURES).length);
+    expect(fr[0]?.slice(0, 5)).toEqual(['Début (heure locale)', 'Fin (heure locale)', 'Décalage horaire', 'Durée (h)', 'Production PV (kWh)']);
+    expect(fr[1]?.slice(0, 5)).toEqual(['2026-10-25 02:00', '2026-10-25 02:00', 'UTC+02:00', '1', '0,500']);
+    expect(fr[2]?.slice(0, 5)).toEqual(['2026-10-25 02:00', '2026-10-25 03:00', 'UTC+01:00', '1', '1,500']);
+    expect(fr[0]).toHaveLength(4 + Object.keys(ENERGY_FIGURES).length);
     const en = parseCsv(kpiCsv('energy', kpiRows, TZ, 'en'), ',');
-    expect(en[0]?.slice(0, 4)).toEqual(['Start (local time)', 'End (local time)', 'UTC offset', 'PV production (kWh)']);
-    expect(en[1]?.[3]).toBe('0.500');
+    expect(en[0]?.slice(0, 5)).toEqual(['Start (local time)', 'End (local time)', 'UTC offset', 'Duration (h)', 'PV production (kWh)']);
+    expect(en[1]?.[4]).toBe('0.500');
   });
 });
 
