@@ -187,6 +187,7 @@ export function heatTable(hours: readonly HeatHour[], spans: readonly Span[], p:
     spans,
     () => zeroSums(HEAT_SUM_KEYS),
     (acc, h) => addSums(acc, heatOfHour(h, p, timeZone), HEAT_SUM_KEYS),
+    (into, row) => addSums(into, row, HEAT_SUM_KEYS),
   );
   const first = spans[0]?.startMs ?? 0;
   const last = spans[spans.length - 1]?.endMs ?? 0;
