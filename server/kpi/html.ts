@@ -39,12 +39,17 @@ const STYLE = `
   th:first-child, td:first-child { text-align: left; }
   thead th { background: #eef4f0; font-weight: 600; }
   td.unit { text-align: left; color: #666; }
+  table.rows { font-size: .8em; }
+  table.rows th, table.rows td { padding: .15rem .25rem; }
+  table.rows th { white-space: nowrap; }
+  td.when { white-space: nowrap; }
+  tfoot th { border-top: 2px solid #1d6b3a; }
   .kv td:nth-child(2) { width: 9rem; }
   small, .small { color: #666; font-size: .85em; }
   footer { margin-top: 2rem; color: #666; font-size: .85em; border-top: 1px solid #ccc; padding-top: .5rem; }
   @page { size: A4; margin: 15mm 12mm; }
   @media print {
-    body { margin: 0; max-width: none; padding: 0; font-size: 9.5pt; }
+    body { margin: 0; max-width: none; padding: 0; font-size: 9pt; }
     h2 { break-after: avoid; }
     tr, .kv { break-inside: avoid; }
     thead { display: table-header-group; }
@@ -63,10 +68,22 @@ export function renderReportHtml(r: ReportResponse, locale: KpiLocale): string {
       })
       .join('')}</tbody></table>`;
   const p = r.period;
-  const energyCols = ['pvKWh', 'consumptionKWh', 'importKWh', 'exportKWh', 'selfConsumedKWh', 'selfConsumptionPct', 'selfSufficiencyPct', 'evKWh', 'evPvSharePct', 'netCostEur'] as const;
+  // Short headers: ten columns must fit an A4 page.
+  const energyCols = [
+    ['pvKWh', 'PV'],
+    ['consumptionKWh', 'Consommation'],
+    ['importKWh', 'Soutirage'],
+    ['exportKWh', 'Injection'],
+    ['selfConsumedKWh', 'Autoconso.'],
+    ['selfConsumptionPct', 'Autoconso.'],
+    ['selfSufficiencyPct', 'Autoprod.'],
+    ['evKWh', 'VE'],
+    ['evPvSharePct', 'VE part PV'],
+    ['netCostEur', 'Coût net'],
+  ] as const;
   const timeLabel = (start: string) => (r.energy.interval === 'hour' ? start.slice(0, 16).replace('T', ' ') + ` (UTC${start.slice(19)})` : r.energy.interval === 'month' ? start.slice(0, 7) : start.slice(0, 10));
   const energyRows = r.energy.rows
-    .map((row) => `<tr><td>${e(timeLabel(row.start))}</td>${energyCols.map((k) => `<td>${e(n(row[k], ENERGY_FIGURES[k].unit === 'kWh' ? 1 : ENERGY_FIGURES[k].decimals))}</td>`).join('')}</tr>`)
+    .map((row) => `<tr><td class="when">${e(timeLabel(row.start))}</td>${energyCols.map(([k]) => `<td>${e(n(row[k], ENERGY_FIGURES[k].unit === 'kWh' ? 1 : ENERGY_FIGURES[k].decimals))}</td>`).join('')}</tr>`)
     .join('');
   const comfortRows = r.comfort.zones
     .map((z) => `<tr><td>${e(z.zoneLabel)}</td><td>${e(n(z.occupiedHours, 0))}</td><td>${e(n(z.co2IIOrBetterPct, 1))}</td><td>${e(n(z.co2IV, 0))}</td><td>${e(n(z.temperatureIIOrBetterPct, 1))}</td><td>${e(n(z.temperatureIV, 0))}</td><td>${e(n(z.humidityIIOrBetterPct, 1))}</td><td>${e(n(z.humidityIV, 0))}</td></tr>`)
@@ -94,7 +111,7 @@ export function renderReportHtml(r: ReportResponse, locale: KpiLocale): string {
 <body>
 <header>
 <h1>${e(r.site.name)} — rapport de période</h1>
-<p class="meta">${e(r.site.address)} · ${e(PERIOD_KIND_FR[p.kind])} ${e(p.label)} · du ${e(p.from.slice(0, 16).replace('T', ' '))} au ${e(p.to.slice(0, 16).replace('T', ' '))} (${e(p.timeZone)}) · ${e(n(p.hours, 0))} h</p>
+<p class="meta">${e(r.site.address)} · ${e(PERIOD_KIND_FR[p.kind])} ${e(p.label)} · du ${e(p.from.slice(0, 16).replace('T', ' '))} au ${e(p.to.slice(0, 16).replace('T', ' '))} exclu (${e(p.timeZone)}) · ${e(n(p.hours, 0))} h</p>
 <p class="meta">PV ${e(n(r.site.pvPeakKWp, 1))} kWc · ${e(n(r.site.floorAreaM2, 0))} m² · édité le ${e(r.generatedAt.slice(0, 16).replace('T', ' '))}</p>
 ${p.partial ? `<p class="notice">Période en cours : les chiffres s’arrêtent à ${e(p.to.slice(0, 16).replace('T', ' '))}.</p>` : ''}
 </header>
@@ -103,7 +120,7 @@ ${p.partial ? `<p class="notice">Période en cours : les chiffres s’arrêtent 
 ${kv(ENERGY_FIGURES, r.energy.totals)}
 <p class="small">Chaque chiffre est calculé heure par heure à partir des compteurs puis additionné ; les taux sont des rapports de sommes. Part PV de la recharge VE : le PV autoconsommé couvre d’abord les autres usages du bâtiment, la recharge reçoit le reste (source VE : ${e(r.energy.evSource === 'submeter' ? 'sous-compteur des bornes' : 'compteurs des bornes')}).</p>
 <h2>Électricité par ${e(INTERVAL_FR[r.energy.interval].toLowerCase())}</h2>
-<table><thead><tr><th>${e(INTERVAL_FR[r.energy.interval])}</th>${energyCols.map((k) => `<th>${e(ENERGY_FIGURES[k].fr)}<br><small>${e(ENERGY_FIGURES[k].unit)}</small></th>`).join('')}</tr></thead><tbody>${energyRows}</tbody></table>
+<table class="rows"><thead><tr><th>${e(INTERVAL_FR[r.energy.interval])}</th>${energyCols.map(([k, label]) => `<th title="${e(ENERGY_FIGURES[k].fr)}">${e(label)}<br><small>${e(ENERGY_FIGURES[k].unit)}</small></th>`).join('')}</tr></thead><tbody>${energyRows}</tbody><tfoot><tr><th>Total</th>${energyCols.map(([k]) => `<th>${e(n(r.energy.totals[k], ENERGY_FIGURES[k].unit === 'kWh' ? 1 : ENERGY_FIGURES[k].decimals))}</th>`).join('')}</tr></tfoot></table>
 </section>
 <section>
 <h2>Eau de pluie</h2>

@@ -324,7 +324,8 @@ export function createKpiService(deps: KpiDeps) {
             return compareFigures(TABLE_FIGURES[k], cur, {}, before, locale).map((f) => ({ ...f, key: `${k}.${f.key}` }));
           }),
         },
-        coverage: [...energy.coverage, ...water.coverage, ...heat.coverage, ...comfort.coverage],
+        // A series read by two KPIs (the outdoor temperature) is listed once.
+        coverage: [...new Map([...energy.coverage, ...water.coverage, ...heat.coverage, ...comfort.coverage].map((c) => [c.seriesId, c])).values()],
         warnings: [...energy.warnings, ...water.warnings, ...heat.warnings, ...comfort.warnings],
       };
     },
