@@ -11,6 +11,7 @@ import { createApi } from './api/index';
 import type { AnyRoute } from './api/registry';
 import { alertRoutes } from './api/routes/alerts';
 import { authRoutes } from './api/routes/auth';
+import { kpiRoutes } from './api/routes/kpi';
 import { readingRoutes } from './api/routes/readings';
 import { simulatorRoutes } from './api/routes/simulator';
 import { siteRoutes } from './api/routes/site';
@@ -159,7 +160,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     ...authRoutes(accounts, logger('http'), { loginAttempts: config.auth.loginAttempts }),
     ...siteRoutes({ building: site, catalogue: cat, store, ingest }),
     ...simulatorRoutes({ simulator: () => simulator, accounts }),
-    ...(await import('./api/routes/kpi')).kpiRoutes({ store, catalogue: cat, building: site, now: Date.now }),
+    ...kpiRoutes({ store, catalogue: cat, building: site, now: Date.now }),
     ...alertRoutes({ alerts, accounts }),
   ];
   const app = createApi({ accounts, routes, version: VERSION, webDir: opts.webDir ?? DEFAULT_WEB_DIR, log: logger('http') });
