@@ -1,3 +1,4 @@
+import type { Alert } from '../../shared/alerts';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
@@ -223,12 +224,36 @@ describe('the live push, alone', () => {
     await subscribe(b, { zones: ['r1-coworking'] });
     expect((await snapshot).devices).toEqual([expect.objectContaining({ deviceId: 'grid-meter', status: 'offline', stale: true })]);
 
-    expect(live.alert('raised', { id: 'a1' })).toBe(true);
-    expect(live.pushEvent('alert:cleared', { id: 'a1' })).toBe(true);
+    const t = Date.now();
+    const alert: Alert = {
+      id: 1,
+      ruleId: 'co2-occupied',
+      ruleName: 'CO2',
+      kind: 'threshold',
+      severity: 'warning',
+      target: { id: 'room-r1-coworking.co2', deviceId: 'room-r1-coworking', seriesId: 'room-r1-coworking.co2', zone: 'r1-coworking', label: 'CO2' },
+      state: 'active',
+      message: 'CO2 high',
+      value: 1300,
+      raisedAt: t,
+      lastRaisedAt: t,
+      occurrences: 1,
+      clearedAt: null,
+      clearMessage: null,
+      acknowledged: null,
+      shelved: null,
+      updatedAt: t,
+    };
+    const raised = { type: 'alert:raised' as const, alert };
+    const cleared = { type: 'alert:cleared' as const, alert: { ...alert, state: 'cleared' as const, clearedAt: t } };
+    expect(live.alert('raised', raised)).toBe(true);
+    expect(live.pushEvent('alert:cleared', cleared)).toBe(true);
+    // A payload that is not an alert event never leaves the server.
+    expect(live.pushEvent('alert:cleared', { id: 'a1' })).toBe(false);
     await waitFor(() => b.events.some(([n]) => n === 'alert:cleared'), 'the alert events');
     expect(b.events.filter(([n]) => n.startsWith('alert:'))).toEqual([
-      ['alert:raised', { id: 'a1' }],
-      ['alert:cleared', { id: 'a1' }],
+      ['alert:raised', raised],
+      ['alert:cleared', cleared],
     ]);
     expect(a.events.some(([n]) => n === 'alert:raised')).toBe(true);
     expect(live.pushEvent('alert:nonsense' as 'alert:raised', {})).toBe(false);
