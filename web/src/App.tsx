@@ -1,80 +1,168 @@
-import { useEffect, useState } from 'react';
-import type { Series } from '../../shared/api';
-import { catalogue, catalogueSeries } from '../../shared/catalogue';
+import { lazy, type ReactNode, Suspense } from 'react';
+import { BrowserRouter, NavLink, Route, Routes } from 'react-router';
+import type { Permission } from '../../shared/auth';
 import { ConnectionBadge } from './components/ConnectionBadge';
-import { HistoryChart } from './components/HistoryChart';
-import { LiveValues } from './components/LiveValues';
-import { errorMessage, fetchLatest, fetchSeries, isAbortError } from './lib/api';
-import { useLive } from './lib/use-live';
+import { logOut } from './lib/auth';
+import { LANGS, type Lang, useI18n, useMessages } from './lib/i18n';
+import { LiveProvider, useLiveData } from './lib/live-context';
+import { useCan, useSession } from './lib/session';
+import { type Theme, useTheme } from './lib/theme';
 
-export function App() {
-  const live = useLive();
-  const { merge, resyncs } = live;
-  const [series, setSeries] = useState<Series[] | null>(null);
-  const [seriesError, setSeriesError] = useState<string | null>(null);
-  const [latestError, setLatestError] = useState<string | null>(null);
+// Each page is its own chunk: the first screen loads only the overview's code.
+const OverviewPage = lazy(() => import('./pages/OverviewPage'));
+const EnergyPage = lazy(() => import('./pages/EnergyPage'));
+const WaterPage = lazy(() => import('./pages/WaterPage'));
+const HeatPage = lazy(() => import('./pages/HeatPage'));
+const ComfortPage = lazy(() => import('./pages/ComfortPage'));
+const DevicesPage = lazy(() => import('./pages/DevicesPage'));
+const AlertsPage = lazy(() => import('./pages/AlertsPage'));
+const SimulatorPage = lazy(() => import('./pages/SimulatorPage'));
 
-  // The series and the latest values, at start and again whenever live values
-  // were missed that the server could not replay (it may have restarted).
-  useEffect(() => {
-    const controller = new AbortController();
-    fetchSeries(controller.signal).then(
-      (res) => {
-        setSeries(res.series);
-        setSeriesError(null);
-      },
-      (err: unknown) => {
-        if (isAbortError(err)) return;
-        setSeriesError(errorMessage(err));
-        // Without the server's list, the catalogue still says what to expect.
-        setSeries((prev) => prev ?? catalogueSeries(catalogue));
-      },
-    );
-    fetchLatest(controller.signal).then(
-      (res) => {
-        merge(res.readings);
-        setLatestError(null);
-      },
-      (err: unknown) => {
-        if (!isAbortError(err)) setLatestError(errorMessage(err));
-      },
-    );
-    return () => controller.abort();
-  }, [merge, resyncs]);
+const messages = {
+  fr: {
+    title: 'Le Numérique — supervision',
+    nav: 'Navigation principale',
+    overview: 'Vue d’ensemble',
+    energy: 'Énergie',
+    water: 'Eau',
+    heat: 'Chaleur et air',
+    comfort: 'Confort',
+    devices: 'Équipements',
+    alerts: 'Alertes',
+    simulator: 'Simulateur',
+    language: 'Langue',
+    theme: 'Thème',
+    themeAuto: 'Système',
+    themeLight: 'Clair',
+    themeDark: 'Sombre',
+    logout: 'Se déconnecter',
+    loading: 'Chargement…',
+    notFound: 'Cette page n’existe pas.',
+    forbidden: 'Votre rôle ne donne pas accès à cette page.',
+  },
+  en: {
+    title: 'Le Numérique — monitoring',
+    nav: 'Main navigation',
+    overview: 'Overview',
+    energy: 'Energy',
+    water: 'Water',
+    heat: 'Heat and air',
+    comfort: 'Comfort',
+    devices: 'Devices',
+    alerts: 'Alerts',
+    simulator: 'Simulator',
+    language: 'Language',
+    theme: 'Theme',
+    themeAuto: 'System',
+    themeLight: 'Light',
+    themeDark: 'Dark',
+    logout: 'Log out',
+    loading: 'Loading…',
+    notFound: 'This page does not exist.',
+    forbidden: 'Your role does not give access to this page.',
+  },
+};
 
-  const errors = [seriesError, latestError].filter((e): e is string => e !== null);
+type PageKey = 'overview' | 'energy' | 'water' | 'heat' | 'comfort' | 'devices' | 'alerts' | 'simulator';
+interface Page {
+  key: PageKey;
+  path: string;
+  element: ReactNode;
+  /** Shown to those with this permission only (the server checks too). */
+  permission?: Permission;
+}
+const PAGES: Page[] = [
+  { key: 'overview', path: '/', element: <OverviewPage /> },
+  { key: 'energy', path: '/energy', element: <EnergyPage /> },
+  { key: 'water', path: '/water', element: <WaterPage /> },
+  { key: 'heat', path: '/heat', element: <HeatPage /> },
+  { key: 'comfort', path: '/comfort', element: <ComfortPage /> },
+  { key: 'devices', path: '/devices/*', element: <DevicesPage /> },
+  { key: 'alerts', path: '/alerts', element: <AlertsPage /> },
+  { key: 'simulator', path: '/simulator', element: <SimulatorPage />, permission: 'simulator' },
+];
 
+function Guard({ permission, children }: { permission?: Permission; children: ReactNode }) {
+  const t = useMessages(messages);
+  const allowed = useCan(permission ?? 'read');
+  return allowed ? children : <p className="notice">{t.forbidden}</p>;
+}
+
+function Shell() {
+  const t = useMessages(messages);
+  const { lang, setLang } = useI18n();
+  const [theme, setTheme] = useTheme();
+  const live = useLiveData();
+  const me = useSession();
+  const visible = PAGES.filter((p) => !p.permission || me.permissions.includes(p.permission));
   return (
     <>
+      <a className="skip-link" href="#main">
+        {lang === 'fr' ? 'Aller au contenu' : 'Skip to content'}
+      </a>
       <header className="app-header">
-        <h1>Le Numérique — supervision</h1>
-        <ConnectionBadge state={live.state} />
+        <h1>{t.title}</h1>
+        <div className="header-tools">
+          <ConnectionBadge state={live.state} />
+          <label className="tool">
+            <span>{t.language}</span>
+            <select value={lang} onChange={(e) => setLang(e.target.value as Lang)} data-testid="language">
+              {LANGS.map((l) => (
+                <option key={l} value={l}>
+                  {l === 'fr' ? 'Français' : 'English'}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="tool">
+            <span>{t.theme}</span>
+            <select value={theme} onChange={(e) => setTheme(e.target.value as Theme)}>
+              <option value="auto">{t.themeAuto}</option>
+              <option value="light">{t.themeLight}</option>
+              <option value="dark">{t.themeDark}</option>
+            </select>
+          </label>
+          <span className="user" title={me.role}>
+            {me.username}
+          </span>
+          <button type="button" className="link-button" onClick={() => void logOut().then(() => window.location.assign('/'))}>
+            {t.logout}
+          </button>
+        </div>
       </header>
-      <main className="app-main">
-        {errors.length > 0 ? (
-          <div className="error" role="alert">
-            {errors.map((e) => (
-              <p key={e}>{e}</p>
-            ))}
-          </div>
-        ) : null}
-
-        <section className="panel" aria-labelledby="live-title">
-          <h2 id="live-title">Valeurs en direct</h2>
-          {series === null ? (
+      <nav className="app-nav" aria-label={t.nav}>
+        {visible.map((p) => (
+          <NavLink key={p.key} to={p.path.replace('/*', '')} end={p.path === '/'} data-testid={`nav-${p.key}`}>
+            {t[p.key]}
+          </NavLink>
+        ))}
+      </nav>
+      <main className="app-main" id="main">
+        <Suspense
+          fallback={
             <p className="notice" role="status">
-              Chargement des séries…
+              {t.loading}
             </p>
-          ) : (
-            <LiveValues series={series} latest={live.latest} deviceStatus={live.deviceStatus} />
-          )}
-        </section>
-
-        <section className="panel" aria-labelledby="chart-title">
-          <h2 id="chart-title">Dernière heure</h2>
-          <HistoryChart series={series} subscribe={live.subscribe} resyncs={resyncs} />
-        </section>
+          }
+        >
+          <Routes>
+            {PAGES.map((p) => (
+              <Route key={p.key} path={p.path} element={<Guard permission={p.permission}>{p.element}</Guard>} />
+            ))}
+            <Route path="*" element={<p className="notice">{t.notFound}</p>} />
+          </Routes>
+        </Suspense>
       </main>
     </>
+  );
+}
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <LiveProvider>
+        <Shell />
+      </LiveProvider>
+    </BrowserRouter>
   );
 }

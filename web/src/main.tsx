@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { AuthGate } from './components/AuthGate';
+import { I18nProvider } from './lib/i18n';
 import './styles.css';
 
 const container = document.getElementById('root');
@@ -9,8 +10,10 @@ if (!container) throw new Error('index.html has no #root element');
 
 createRoot(container).render(
   <StrictMode>
-    <AuthGate>
-      <App />
-    </AuthGate>
+    <I18nProvider>
+      <AuthGate>
+        <App />
+      </AuthGate>
+    </I18nProvider>
   </StrictMode>,
 );

@@ -1,6 +1,7 @@
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import type { MeResponse } from '../../../shared/auth';
 import { fetchMe, logIn } from '../lib/auth';
+import { SessionProvider } from '../lib/session';
 
 /** Shows the login form until the session cookie is valid, then the dashboard. */
 export function AuthGate({ children }: { children: ReactNode }) {
@@ -15,7 +16,7 @@ export function AuthGate({ children }: { children: ReactNode }) {
     return () => controller.abort();
   }, []);
 
-  if (me) return <>{children}</>;
+  if (me) return <SessionProvider me={me}>{children}</SessionProvider>;
   if (me === undefined && error === null) {
     return (
       <p className="notice" role="status">

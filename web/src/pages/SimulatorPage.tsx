@@ -1,0 +1,8 @@
+/** Placeholder while the page is built (issue 6). */
+export default function SimulatorPage() {
+  return (
+    <section className="panel">
+      <h2>Simulator</h2>
+    </section>
+  );
+}
