@@ -39,7 +39,7 @@ export function errorMessage(err: unknown): string {
   return String(err);
 }
 
-async function getJson<S extends z.ZodType>(path: string, schema: S, what: string, signal?: AbortSignal): Promise<z.output<S>> {
+export async function getJson<S extends z.ZodType>(path: string, schema: S, what: string, signal?: AbortSignal): Promise<z.output<S>> {
   let res: Response;
   try {
     res = await fetch(path, { headers: { Accept: 'application/json' }, signal });
@@ -84,4 +84,20 @@ export function fetchHistory(seriesId: string, from: number, to: number, signal?
 
 export function fetchHealth(signal?: AbortSignal): Promise<HealthResponse> {
   return getJson('/api/health', HealthResponseSchema, "l'état du serveur", signal);
+}
+
+/**
+ * A write (POST, PUT, PATCH, DELETE) with a JSON body; the answer parsed with `schema`
+ * (undefined for 204). The server's {error} is thrown as an ApiError, its message as is.
+ */
+export async function sendJson<S extends z.ZodType>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: unknown, schema: S | null): Promise<z.output<S> | undefined> {
+  const res = await fetch(path, { method, headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  const json: unknown = text ? JSON.parse(text) : undefined;
+  if (!res.ok) {
+    const parsedError = ErrorResponseSchema.safeParse(json);
+    throw new ApiError(parsedError.success ? parsedError.data.error : `HTTP ${res.status}`, res.status, parsedError.success ? parsedError.data.details : undefined);
+  }
+  if (!schema || res.status === 204) return undefined;
+  return schema.parse(json);
 }
