@@ -19,6 +19,9 @@ export default defineConfig(({ mode }) => {
     build: {
       outDir: 'dist',
       emptyOutDir: true,
+      // dist/.vite/manifest.json: which chunks each page loads, for the benchmark's
+      // "first page's JavaScript" (bench/dashboard.ts).
+      manifest: true,
       rolldownOptions: {
         output: {
           // Libraries change less often than the dashboard: separate files, cached longer.
