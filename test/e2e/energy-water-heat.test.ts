@@ -1,0 +1,177 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium } from '../helpers/chromium';
+import { ROOT, printedPorts, type Spawned, spawnTs } from '../helpers/process';
+import { TEST_ADMIN_PASSWORD, tempDir, waitFor } from '../helpers/server';
+
+const chromium = chromiumAvailable();
+const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
+
+/**
+ * The energy reviewer's pages (issue 6) on the whole system (scripts/start.ts:
+ * server, broker, simulator with two backfilled days), through Debian's Chromium.
+ */
+describe.skipIf(!chromium.ok)(`energy, water and heat pages in Chromium${chromium.ok ? '' : ` (skipped: ${chromium.reason})`}`, () => {
+  let system: Spawned;
+  let browser: Browser;
+  let url: string;
+
+  beforeAll(async () => {
+    // Two days of history every 2 min: more readings than a chart's width, so a zoom has a finer resolution to fetch.
+    system = spawnTs('scripts/start.ts', { HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', DATA_DIR: tempDir(), LOG_LEVEL: 'warn', SIM_BACKFILL_DAYS: '2', SIM_BACKFILL_STEP_S: '120' });
+    const ports = await waitFor(() => printedPorts(system.output()), 'npm start to print the dashboard URL', 90_000);
+    url = `http://127.0.0.1:${ports.http}`;
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    system?.child.kill('SIGTERM');
+    await system?.exited;
+  });
+
+  /** A page logged in through the form, as a person would, then sent to `route`. */
+  async function openLoggedIn(route: string): Promise<{ page: Page; errors: string[] }> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${url}${route}`);
+    const form = page.locator('[data-testid="login-form"]');
+    await form.waitFor({ timeout: 30_000 });
+    await page.getByLabel('Identifiant').fill('admin');
+    await page.getByLabel('Mot de passe').fill(TEST_ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await form.waitFor({ state: 'detached', timeout: 30_000 });
+    return { page, errors };
+  }
+
+  const figure = (page: Page, key: string) => page.locator(`[data-testid="figure-${key}"] .figure-value`);
+  const label = (page: Page) => page.locator('[data-testid="period-label"]').textContent();
+
+  it('reviews a day of energy, switches periods, compares, and exports a CSV with units', async () => {
+    // Yesterday: a whole day of backfilled readings.
+    const yesterday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(Date.now() - 86_400_000);
+    const { page, errors } = await openLoggedIn(`/energy?period=day&date=${yesterday}`);
+    const pv = figure(page, 'pvKWh');
+    await pv.waitFor({ timeout: 60_000 });
+    expect(await label(page)).toMatch(/\d{4}$/);
+    // Real figures: the PV produced and the building consumed something, in kWh.
+    await expect.poll(async () => Number(await pv.getAttribute('data-value')), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await pv.textContent()).toMatch(/\d.*kWh$/);
+    expect(Number(await figure(page, 'consumptionKWh').getAttribute('data-value'))).toBeGreaterThan(0);
+    expect(await figure(page, 'selfSufficiencyPct').textContent()).toMatch(/%$/);
+    // 24 hourly rows (23 or 25 on a clock change) and the stacked destination bars.
+    expect(await page.locator('[data-testid="energy-table"] tbody tr').count()).toBeGreaterThanOrEqual(23);
+    expect(await page.locator('[data-testid="chart-destination"] .recharts-bar-rectangle').count()).toBeGreaterThan(0);
+    const dayLabel = await label(page);
+    const dayPv = await pv.getAttribute('data-value');
+
+    // Day → week: the label, the rows and the figures change; the URL keeps the period.
+    await page.getByLabel('Période', { exact: true }).selectOption('week');
+    await expect.poll(() => label(page)).toMatch(/^semaine \d+/);
+    await expect.poll(() => page.locator('[data-testid="energy-table"] tbody tr').count(), { timeout: 30_000 }).toBe(7);
+    expect(page.url()).toContain('period=week');
+    await expect.poll(async () => pv.getAttribute('data-value'), { timeout: 30_000 }).not.toBe(dayPv);
+    const weekLabel = await label(page);
+    expect(weekLabel).not.toBe(dayLabel);
+    const weekPv = await pv.getAttribute('data-value');
+
+    // Previous week (before the backfill: nothing produced), then back.
+    await page.locator('[data-testid="period-previous"]').click();
+    await expect.poll(() => label(page)).not.toBe(weekLabel);
+    await expect.poll(async () => pv.getAttribute('data-value'), { timeout: 30_000 }).not.toBe(weekPv);
+    await page.locator('[data-testid="period-next"]').click();
+    await expect.poll(() => label(page)).toBe(weekLabel);
+    await expect.poll(async () => pv.getAttribute('data-value'), { timeout: 30_000 }).toBe(weekPv);
+
+    // The comparison with the previous week shows beside the figures and as a table.
+    await page.getByLabel('Comparer avec').selectOption('previous');
+    await page.locator('[data-testid="compare-table"]').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.locator('[data-testid="diff-pvKWh"]').textContent(), { timeout: 30_000 }).toMatch(/vs période précédente/);
+    expect(page.url()).toContain('compare=previous');
+
+    // The CSV export: a file whose header carries the units.
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.locator('[data-testid="export-csv"]').click()]);
+    const csv = fs.readFileSync((await download.path()) as string, 'utf8');
+    const header = csv.replace(/^\uFEFF/, '').split(/\r?\n/)[0] as string;
+    expect(header).toContain('(kWh)');
+    expect(header).toMatch(/€/);
+    expect(csv.split(/\r?\n/).filter(Boolean).length).toBeGreaterThan(7);
+    // The report opens in a new tab.
+    expect(await page.locator('[data-testid="report-link"]').getAttribute('target')).toBe('_blank');
+    expect(await page.locator('[data-testid="report-link"]').getAttribute('href')).toMatch(/^\/api\/v1\/reports\/period\?period=week&.*format=html/);
+
+    // The screenshot shows the week just reviewed, with its comparison.
+    await page.mouse.move(0, 0);
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'energy.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it('shows the tank live and in history, and the water figures; a zoom refines the resolution', async () => {
+    // The year so far: longer than the raw readings are kept, so the chart starts on daily buckets.
+    const { page, errors } = await openLoggedIn('/water?period=year');
+    await expect.poll(() => page.locator('[data-testid="tank-level"]').textContent(), { timeout: 30_000 }).toMatch(/\d.*%$/);
+    await page.locator('[data-testid="figure-rainfallMm"]').waitFor({ timeout: 60_000 });
+
+    const chart = page.locator('[data-testid="zoom-water"]');
+    const res = chart.locator('[data-testid="zoom-resolution"]');
+    await expect.poll(() => res.getAttribute('data-resolution'), { timeout: 30_000 }).toBe('1d');
+    expect(await res.textContent()).toBe('résolution : 1 j');
+    await expect.poll(() => chart.locator('.recharts-line-curve').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    // Drag over the last days (the backfill is at the right edge): few enough readings for raw ones.
+    const box = (await chart.locator('[data-testid="zoom-area"]').boundingBox()) as { x: number; y: number; width: number; height: number };
+    const xOf = (fraction: number) => box.x + 60 + (box.width - 60 - 16) * fraction;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(xOf(0.985), y);
+    await page.mouse.down();
+    await page.mouse.move(xOf(0.992), y, { steps: 3 });
+    await page.mouse.move(xOf(0.9995), y, { steps: 3 });
+    await page.mouse.up();
+    await expect.poll(() => res.getAttribute('data-resolution'), { timeout: 30_000 }).toMatch(/^(raw|1m|1h)$/);
+    expect(await res.textContent()).toMatch(/^résolution : (1 h|1 min|mesures brutes)$/);
+    await chart.locator('[data-testid="zoom-reset"]').click();
+    await expect.poll(() => res.getAttribute('data-resolution'), { timeout: 30_000 }).toBe('1d');
+
+    // The week: the rows per day, figures with units; the screenshot shows it.
+    await page.getByLabel('Période', { exact: true }).selectOption('week');
+    await expect.poll(() => page.locator('[data-testid="water-table"] tbody tr').count(), { timeout: 30_000 }).toBe(7);
+    expect(await page.locator('[data-testid="figure-toiletM3"] .figure-value').textContent()).toMatch(/m³$/);
+    expect(Number(await page.locator('[data-testid="figure-toiletM3"] .figure-value').getAttribute('data-value'))).toBeGreaterThan(0);
+    await expect.poll(() => chart.locator('.zoom-loading').count(), { timeout: 30_000 }).toBe(0);
+
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'water.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it('shows district heat, the AHU temperatures and the heat recovery', async () => {
+    const { page, errors } = await openLoggedIn('/heat?period=week');
+    const heat = page.locator('[data-testid="figure-heatKWh"] .figure-value');
+    await heat.waitFor({ timeout: 60_000 });
+    expect(await heat.textContent()).toMatch(/\d.*kWh$/);
+    expect(Number(await heat.getAttribute('data-value'))).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="figure-recoveryEfficiencyPct"] .figure-value').textContent()).toMatch(/(%|—)$/);
+    expect(await page.locator('[data-testid="figure-heatPerDegreeDayKWh"] .figure-value').textContent()).toMatch(/(kWh\/DJU|—)$/);
+    // Four AHU temperatures drawn, at the resolution the server picked.
+    const ahu = page.locator('[data-testid="zoom-ahu"]');
+    await expect.poll(() => ahu.locator('.recharts-line-curve').count(), { timeout: 30_000 }).toBe(4);
+    expect(await ahu.locator('[data-testid="zoom-resolution"]').textContent()).toMatch(/^résolution : /);
+    // Zoom by the keyboard: the button is reachable and the resolution gets finer or stays.
+    await ahu.getByRole('button', { name: 'Zoom avant' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => ahu.locator('[data-testid="zoom-reset"]').isEnabled()).toBe(true);
+    expect(await page.locator('[data-testid="heat-table"] tbody tr').count()).toBe(7);
+
+    await page.mouse.move(0, 0);
+    await ahu.locator('[data-testid="zoom-reset"]').click();
+    await expect.poll(() => ahu.locator('.zoom-loading').count(), { timeout: 30_000 }).toBe(0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'heat.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+});
