@@ -1,13 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchChromium } from '../helpers/chromium';
-import { ROOT, printedPorts, type Spawned, spawnTs } from '../helpers/process';
+import { printedPorts, type Spawned, spawnTs } from '../helpers/process';
 import { TEST_ADMIN_PASSWORD, tempDir, waitFor } from '../helpers/server';
 
 const chromium = chromiumAvailable();
-const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
 
 /**
  * The whole system as a user starts it (scripts/start.ts: build check, server,
@@ -67,9 +64,7 @@ describe.skipIf(!chromium.ok)(`the dashboard, live, in Chromium${chromium.ok ? '
     // The chart of the last hour has drawn at least one line.
     await expect.poll(() => page.locator('[data-testid="history-chart"] .recharts-line-curve').count(), { timeout: 20_000 }).toBeGreaterThan(0);
     expect(errors).toEqual([]);
-
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'overview.png'), fullPage: true });
+    // The screenshots of the overview are taken by overview-devices.test.ts.
     await page.close();
   });
 
