@@ -56,7 +56,7 @@ export default function AlertsPage() {
 
   const counts = list.data?.counts;
   return (
-    <section className="panel" aria-labelledby="alerts-title">
+    <section className="panel page-grid" aria-labelledby="alerts-title">
       <h2 id="alerts-title">{t.title}</h2>
       {counts ? (
         <p className="alert-counts" role="status" data-testid="alert-counts">

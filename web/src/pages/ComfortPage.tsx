@@ -86,7 +86,7 @@ export default function ComfortPage() {
   };
 
   return (
-    <section className="panel" aria-labelledby="comfort-title">
+    <section className="panel page-grid" aria-labelledby="comfort-title">
       <CategoryPatterns />
       <h2 id="comfort-title">{t.title}</h2>
       <p className="notice">{t.intro}</p>

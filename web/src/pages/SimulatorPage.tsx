@@ -99,7 +99,7 @@ export default function SimulatorPage() {
   const deviceLabel = (id: string) => (id === '*' ? '*' : (catalogue.devices.find((d) => d.id === id)?.label ?? id));
 
   return (
-    <section className="panel" aria-labelledby="sim-title">
+    <section className="panel page-grid" aria-labelledby="sim-title">
       <h2 id="sim-title">{t.title}</h2>
       <p className="notice">{t.refresh}</p>
       {sim.error ? <p className="error">{sim.error}</p> : null}
@@ -120,7 +120,7 @@ export default function SimulatorPage() {
               </div>
               <div>
                 <dt>{t.paused}</dt>
-                <dd data-testid="sim-paused">{s.paused ? `⏸ ${t.yes}` : `▶ ${t.no}`}</dd>
+                <dd data-testid="sim-paused">{s.paused ? t.yes : t.no}</dd>
               </div>
               <div>
                 <dt>{t.scenario}</dt>

@@ -87,7 +87,7 @@ export const alertMessages = {
   },
 };
 
-const SEVERITY_ICON: Record<Severity, string> = { info: 'ℹ', warning: '⚠', critical: '⛔' };
+const SEVERITY_ICON: Record<Severity, string> = { info: 'ℹ', warning: '⚠', critical: '✖' };
 const SHELVE_CHOICES = [15, 60, 240, 480, 1440, MAX_SHELVE_MINUTES];
 
 export function SeverityBadge({ severity }: { severity: Severity }) {
@@ -186,7 +186,7 @@ export function AlertCard({ alert, canAck, onChanged }: Props) {
           {alert.acknowledged.comment ? ` : « ${alert.acknowledged.comment} »` : null}
         </p>
       ) : null}
-      {alert.shelved ? <p className="alert-note">⏸ {t.shelvedUntil(alert.shelved.by, fmt.dateTime(alert.shelved.until), alert.shelved.reason)}</p> : null}
+      {alert.shelved ? <p className="alert-note" data-testid="alert-shelved">{t.shelvedUntil(alert.shelved.by, fmt.dateTime(alert.shelved.until), alert.shelved.reason)}</p> : null}
 
       <div className="alert-actions">
         {canAckThis ? (

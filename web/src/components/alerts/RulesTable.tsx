@@ -121,7 +121,7 @@ export function RulesTable({ rules, canEdit, onChanged }: { rules: readonly Aler
                   <SeverityBadge severity={rule.severity} /> {rule.name}
                   <br />
                   <code className="notice">{rule.id}</code>
-                  {shelved ? <span className="notice"> · ⏸ {t.shelved}</span> : null}
+                  {shelved ? <span className="notice"> · {t.shelved}</span> : null}
                 </th>
                 <td>{t.kinds(rule.kind)}</td>
                 <td>

@@ -127,7 +127,9 @@ export function ZoneDetail({ zoneId, label, co2, temperature, onClose }: Props) 
       </div>
 
       <h4>{t.kpi}</h4>
-      <p className="notice">{t.kpiNote}</p>
+      <p className="notice" data-testid="zone-kpi-state" data-state={kpi.error ? 'error' : !kpi.data ? 'loading' : row ? 'table' : 'empty'}>
+        {t.kpiNote}
+      </p>
       {kpi.error ? <p className="error">{kpi.error}</p> : null}
       {!kpi.data && !kpi.error ? <p className="notice">{t.loading}</p> : null}
       {kpi.data && !row ? <p className="notice">{t.noRow}</p> : null}

@@ -114,11 +114,11 @@ export function SimulatorControls({ state, onSent }: { state: SimulatorState; on
         <div className="alert-actions">
           {state.paused ? (
             <button type="button" className="button" disabled={busy} onClick={() => void run({ cmd: 'resume' }, t.resume)}>
-              ▶ {t.resume}
+              {t.resume}
             </button>
           ) : (
             <button type="button" className="button" disabled={busy} onClick={() => void run({ cmd: 'pause' }, t.pause)}>
-              ⏸ {t.pause}
+              {t.pause}
             </button>
           )}
         </div>
@@ -129,7 +129,7 @@ export function SimulatorControls({ state, onSent }: { state: SimulatorState; on
           </label>
           <div>
             <button type="submit" className="button" disabled={busy}>
-              ⏭ {t.step}
+              {t.step}
             </button>
           </div>
         </form>
