@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { type Category, CATEGORIES } from '../../../../shared/comfort';
 import { roomSensorId } from '../../../../shared/catalogue';
 import { ComfortResponseSchema } from '../../../../shared/kpi';
@@ -6,7 +7,7 @@ import { useLiveData } from '../../lib/live-context';
 import { useApi } from '../../lib/use-api';
 import { categoryIcon } from './FloorPlan';
 import { categoryIndex, type ZoneComfort } from './logic';
-import { ZoneChart } from './ZoneChart';
+import { ZoomChart } from '../charts/ZoomChart';
 
 const messages = {
   fr: {
@@ -69,6 +70,11 @@ export function ZoneDetail({ zoneId, label, co2, temperature, onClose }: Props) 
   const { fmt } = useI18n();
   const live = useLiveData();
   const dev = roomSensorId(zoneId);
+  // The last 24 h, fixed when the detail opens (the charts zoom inside it; reopening moves it on).
+  const [range] = useState(() => {
+    const to = Math.ceil(Date.now() / 60_000) * 60_000;
+    return { from: to - 24 * 3600_000, to };
+  });
   const kpi = useApi(KPI_PATH, ComfortResponseSchema, 'le confort');
   const row = kpi.data?.rows.find((r) => r.zone === zoneId);
   const reading = (point: string) => live.latest.get(`${dev}.${point}`);
@@ -120,10 +126,10 @@ export function ZoneDetail({ zoneId, label, co2, temperature, onClose }: Props) 
 
       <h4>{t.charts}</h4>
       <div className="zone-charts">
-        <ZoneChart seriesId={`${dev}.co2`} title={t.co2} unit="ppm" decimals={0} />
-        <ZoneChart seriesId={`${dev}.temperature`} title={t.temperature} unit="°C" decimals={1} />
-        <ZoneChart seriesId={`${dev}.humidity`} title={t.humidity} unit="%" decimals={0} />
-        <ZoneChart seriesId={`${dev}.occupancy`} title={t.occupancy} unit="" decimals={0} step />
+        <ZoomChart title={t.co2} testId="zone-chart-co2" from={range.from} to={range.to} series={[{ id: `${dev}.co2`, label: t.co2 }]} />
+        <ZoomChart title={t.temperature} testId="zone-chart-temperature" from={range.from} to={range.to} series={[{ id: `${dev}.temperature`, label: t.temperature }]} />
+        <ZoomChart title={t.humidity} testId="zone-chart-humidity" from={range.from} to={range.to} series={[{ id: `${dev}.humidity`, label: t.humidity }]} />
+        <ZoomChart title={t.occupancy} testId="zone-chart-occupancy" from={range.from} to={range.to} series={[{ id: `${dev}.occupancy`, label: t.occupancy }]} />
       </div>
 
       <h4>{t.kpi}</h4>
