@@ -19,7 +19,7 @@ const messages = {
     volume: 'Volume',
     waiting: 'En attente d’une mesure…',
     at: (when: string) => `mesuré ${when}`,
-    history: 'Niveau et volume de la cuve',
+    history: 'Niveau de la cuve',
     levelSeries: 'Niveau de la cuve',
     loading: 'Chargement des indicateurs…',
     balance: 'Usages, appoint et trop-plein',
@@ -42,7 +42,7 @@ const messages = {
     volume: 'Volume',
     waiting: 'Waiting for a reading…',
     at: (when: string) => `read ${when}`,
-    history: 'Tank level and volume',
+    history: 'Tank level',
     levelSeries: 'Tank level',
     loading: 'Loading the figures…',
     balance: 'Uses, top-up and overflow',
@@ -114,7 +114,7 @@ export default function WaterPage() {
         ) : null}
       </div>
 
-      <ZoomChart title={t.history} testId="zoom-water" from={range.fromMs} to={range.toMs} series={[{ id: 'rainwater-tank.level', label: t.levelSeries }]} />
+      <ZoomChart title={t.history} testId="zoom-water" from={range.fromMs} to={range.toMs} yDomain={[0, 100]} series={[{ id: 'rainwater-tank.level', label: t.levelSeries }]} />
 
       {water.error ? (
         <div className="error" role="alert">

@@ -29,6 +29,8 @@ export interface ZoomChartProps {
   title: string;
   /** Values are multiplied by `factor` and shown in `unit` (e.g. W → kW: 0.001, 'kW'); default: the series' own unit. */
   scale?: { factor: number; unit: string };
+  /** The value axis (default: fitted to the data), e.g. [0, 100] for a level in %. */
+  yDomain?: [number, number];
   /** data-testid of the figure. */
   testId?: string;
 }
@@ -122,7 +124,7 @@ const RIGHT_PX = 16;
  * range is fetched again at the resolution the server picks for about one point
  * per pixel of the chart's width (raw, 1 min, 1 h, 1 d), which it shows.
  */
-export function ZoomChart({ series, from, to, title, scale, testId }: ZoomChartProps) {
+export function ZoomChart({ series, from, to, title, scale, yDomain, testId }: ZoomChartProps) {
   const t = useMessages(messages);
   const { lang, fmt } = useI18n();
   const outer: Range = useMemo(() => [from, to], [from, to]);
@@ -247,7 +249,7 @@ export function ZoomChart({ series, from, to, title, scale, testId }: ZoomChartP
           <LineChart width={width} height={280} margin={{ top: 8, right: RIGHT_PX, bottom: 0, left: 0 }}>
             <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
             <XAxis dataKey="t" type="number" domain={[range[0], range[1]]} allowDataOverflow tickFormatter={tickFormat} stroke="var(--muted)" tick={{ fill: 'var(--muted)', fontSize: 12 }} minTickGap={24} />
-            <YAxis type="number" domain={['auto', 'auto']} tickFormatter={(v: number) => fmt.number(v, 1)} stroke="var(--muted)" tick={{ fill: 'var(--muted)', fontSize: 12 }} width={Y_AXIS_PX} />
+            <YAxis type="number" domain={yDomain ?? ['auto', 'auto']} tickFormatter={(v: number) => fmt.number(v, 1)} stroke="var(--muted)" tick={{ fill: 'var(--muted)', fontSize: 12 }} width={Y_AXIS_PX} />
             <Tooltip content={(props: TooltipContentProps) => <ZoomTooltip {...props} lines={lines} unit={unit} />} isAnimationActive={false} />
             {lines.map((l) => (
               <Line key={l.id} data={l.data} dataKey="v" name={l.label} type="linear" stroke={l.color} strokeDasharray={l.dash} strokeWidth={2} dot={false} activeDot={false} connectNulls={false} isAnimationActive={false} />
