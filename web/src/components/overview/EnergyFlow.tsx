@@ -82,9 +82,9 @@ const LAYOUTS: Record<'wide' | 'narrow', Layout> = {
     nodeW: 156,
     nodeH: 80,
     nodes: { pv: { x: 180, y: 44 }, grid: { x: 82, y: 236 }, building: { x: 180, y: 410 }, ev: { x: 278, y: 236 } },
-    labelSide: { pvToGrid: 1, pvToBuilding: 1, pvToEv: -1, gridToBuilding: 1 },
-    // The PV → building label above the middle row, clear of the grid and EV boxes.
-    labelAt: { pvToBuilding: 0.22 },
+    labelSide: { pvToGrid: 1, pvToBuilding: -1, pvToEv: -1, gridToBuilding: 1 },
+    // The PV → building label below the middle row, clear of the grid and EV boxes.
+    labelAt: { pvToBuilding: 0.76 },
   },
 };
 

@@ -12,6 +12,7 @@ const messages = {
     kpiTitle: 'Aujourd’hui',
     selfConsumption: 'Autoconsommation',
     selfConsumptionHelp: 'part de la production PV utilisée sur place',
+    noPvYet: 'pas encore de production PV aujourd’hui',
     selfSufficiency: 'Autosuffisance',
     selfSufficiencyHelp: 'part de la consommation couverte par le PV',
     pvToday: 'Production PV',
@@ -55,6 +56,7 @@ const messages = {
     kpiTitle: 'Today',
     selfConsumption: 'Self-consumption',
     selfConsumptionHelp: 'share of the PV production used on site',
+    noPvYet: 'no PV production yet today',
     selfSufficiency: 'Self-sufficiency',
     selfSufficiencyHelp: 'share of the consumption covered by PV',
     pvToday: 'PV production',
@@ -125,7 +127,7 @@ export function TodayKpis({ data, error }: { data: EnergyResponse | undefined; e
               <dd className="ov-big" data-testid="kpi-self-consumption">
                 {pct(totals.selfConsumptionPct)}
               </dd>
-              <dd className="ov-help">{t.selfConsumptionHelp}</dd>
+              <dd className="ov-help">{totals.selfConsumptionPct === null ? t.noPvYet : t.selfConsumptionHelp}</dd>
             </div>
             <div>
               <dt>{t.selfSufficiency}</dt>
