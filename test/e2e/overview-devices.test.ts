@@ -156,6 +156,9 @@ describe.skipIf(!chromium.ok)(`the overview and the devices, in Chromium${chromi
     await page.locator('[data-testid="device-chart"]').waitFor({ timeout: 20_000 });
     await page.getByRole('heading', { name: 'Messages rejetés' }).waitFor();
     await page.locator('[data-testid="no-rejected"], .rejected-table').first().waitFor({ timeout: 20_000 });
+    await expect.poll(() => page.locator('[data-testid="device-chart"] .recharts-line-curve').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    // For a look, not for the docs: test-results/ is not committed.
+    await page.screenshot({ path: path.join(ROOT, 'test-results/device-detail.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   });

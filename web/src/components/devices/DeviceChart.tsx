@@ -5,9 +5,18 @@ import { errorMessage, fetchHistory, isAbortError } from '../../lib/api';
 import { useI18n, useMessages } from '../../lib/i18n';
 import { useLiveData } from '../../lib/live-context';
 import { insertPoint, mergePoints, niceScale, type Point, toChartPoints, trimPoints } from '../../lib/points';
+import { displayUnit } from '../../lib/format';
 import { formatReading } from './reading-format';
 
 const WINDOW_MS = 3600_000;
+/**
+ * Readings further apart than this break the line. The backfilled history comes
+ * every 15 minutes (SIM_BACKFILL_STEP_S): a shorter gap would draw it as nothing.
+ */
+const GAP_MS = 16 * 60_000;
+/** Smallest value range drawn, per unit, and the quantities that never go below zero (as in HistoryChart). */
+const MIN_SPAN: Record<string, number> = { Cel: 2, '%RH': 10, ppm: 100, lx: 50, count: 5, W: 100, Wh: 100, '%': 10, 'W/m2': 50 };
+const NON_NEGATIVE = new Set(['W', 'Wh', 'kWh', '%RH', '%', 'ppm', 'lx', 'count', 'W/m2', 'l', 'm3', 'mm', 'mm/h', 'm/s', 'm3/s']);
 
 const messages = {
   fr: {
@@ -32,13 +41,15 @@ export function DeviceChart({ series }: { series: Series[] }) {
   const { fmt, lang } = useI18n();
   const { subscribe, resyncs } = useLiveData();
   const selectId = useId();
-  const plottable = series.filter((s) => s.kind !== 'state');
+  // Gauges (power, temperature) first: they say more over an hour than a counter does.
+  const plottable = [...series.filter((s) => s.kind === 'gauge'), ...series.filter((s) => s.kind === 'counter')];
   const [chosen, setChosen] = useState<string>('');
   const current = plottable.find((s) => s.id === chosen) ?? plottable[0];
   const [points, setPoints] = useState<Point[]>([]);
   const [status, setStatus] = useState<{ loading: boolean; error: string | null }>({ loading: true, error: null });
 
   const currentId = current?.id;
+  const currentUnit = current?.unit;
   useEffect(() => {
     if (!currentId) return;
     const buf: Point[] = [];
@@ -83,7 +94,7 @@ export function DeviceChart({ series }: { series: Series[] }) {
   const chart = useMemo(() => {
     const to = Date.now();
     const from = to - WINDOW_MS;
-    const data = toChartPoints(points, from, 60_000, 600);
+    const data = toChartPoints(points, from, GAP_MS, 600);
     let min = Infinity;
     let max = -Infinity;
     for (const p of data) {
@@ -91,14 +102,23 @@ export function DeviceChart({ series }: { series: Series[] }) {
       min = Math.min(min, p.v);
       max = Math.max(max, p.v);
     }
-    const y = niceScale(min, max, 1);
+    const unit = currentUnit ?? '';
+    const y = niceScale(min, max, MIN_SPAN[unit] ?? 1, NON_NEGATIVE.has(unit) ? 0 : undefined);
     const ticks: number[] = [];
     for (let x = Math.ceil(from / 600_000) * 600_000; x <= to; x += 600_000) ticks.push(x);
     return { from, to, data, y, ticks };
-  }, [points]);
+  }, [points, currentUnit]);
 
   if (!current) return <p className="notice">{t.noGauge}</p>;
   const fmtValue = (v: number) => formatReading(fmt, lang, v, current);
+  // Axis ticks: the unit of the largest tick, with as many decimals as the step needs ("18,21 kWh", not six "18,2 kWh").
+  const magnitude = Math.max(Math.abs(chart.y.domain[0]), Math.abs(chart.y.domain[1]));
+  const unit = displayUnit(current.unit, current.kind, magnitude);
+  const step = (chart.y.ticks[1] ?? 1) - (chart.y.ticks[0] ?? 0);
+  let tickDecimals = 0;
+  while (tickDecimals < 4 && Math.abs(Math.round((step / unit.factor) * 10 ** tickDecimals) - (step / unit.factor) * 10 ** tickDecimals) > 1e-6) tickDecimals++;
+  const tickSymbol = lang === 'en' && unit.symbol === '% HR' ? '% RH' : unit.plural ? '' : unit.symbol;
+  const fmtTick = (v: number) => (tickSymbol ? `${fmt.number(v / unit.factor, tickDecimals)}\u00a0${tickSymbol}` : fmt.number(v / unit.factor, tickDecimals));
 
   return (
     <div className="chart-panel">
@@ -127,7 +147,7 @@ export function DeviceChart({ series }: { series: Series[] }) {
           <LineChart responsive style={{ width: '100%', height: '100%' }} data={chart.data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
             <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
             <XAxis dataKey="ts" type="number" domain={[chart.from, chart.to]} allowDataOverflow ticks={chart.ticks} tickFormatter={(v: number) => fmt.time(v)} stroke="var(--muted)" tick={{ fill: 'var(--muted)', fontSize: 12 }} />
-            <YAxis type="number" domain={chart.y.domain} ticks={chart.y.ticks} allowDataOverflow tickFormatter={fmtValue} stroke="var(--muted)" tick={{ fill: 'var(--muted)', fontSize: 12 }} width={80} />
+            <YAxis type="number" domain={chart.y.domain} ticks={chart.y.ticks} allowDataOverflow tickFormatter={fmtTick} stroke="var(--muted)" tick={{ fill: 'var(--muted)', fontSize: 12 }} width={80} />
             <Tooltip
               isAnimationActive={false}
               labelFormatter={(v) => (typeof v === 'number' ? fmt.time(v, true) : '')}

@@ -1,7 +1,7 @@
 import { Link } from 'react-router';
 import type { Reading } from '../../../../shared/api';
 import { RejectedResponseSchema } from '../../../../shared/api';
-import { catalogue } from '../../../../shared/catalogue';
+import { catalogue, findDevice } from '../../../../shared/catalogue';
 import { DeviceDetailResponseSchema } from '../../../../shared/site';
 import { useI18n, useMessages } from '../../lib/i18n';
 import { useLiveData } from '../../lib/live-context';
@@ -91,6 +91,13 @@ export function DeviceDetail({ id }: { id: string }) {
   useEvery(REFRESH_MS, rejected.reload);
 
   const d = detail.data;
+  // Points in the catalogue's order (power before energy), as on the live cards.
+  const pointNames = d ? (findDevice(catalogue, d.id)?.type.points.map((p) => p.name) ?? []) : [];
+  const rank = (name: string) => {
+    const i = pointNames.indexOf(name);
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  const points = d ? [...d.points].sort((a, b) => rank(a.series.point) - rank(b.series.point)) : [];
   const zone = d ? (catalogue.zones.find((z) => z.id === d.zone)?.label ?? d.zone) : '';
   const state = effectiveState(d, live.deviceStatus.get(id));
 
@@ -174,7 +181,7 @@ export function DeviceDetail({ id }: { id: string }) {
                   </tr>
                 </thead>
                 <tbody>
-                  {d.points.map((p) => {
+                  {points.map((p) => {
                     const r = newer(p.latest, live.latest.get(p.series.id));
                     return (
                       <tr key={p.series.id} data-testid={`point-${p.series.id}`}>
@@ -193,7 +200,7 @@ export function DeviceDetail({ id }: { id: string }) {
 
           <section className="panel dev-card" aria-labelledby="dev-chart-title">
             <h2 id="dev-chart-title">{t.chart}</h2>
-            <DeviceChart series={d.points.map((p) => p.series)} />
+            <DeviceChart series={points.map((p) => p.series)} />
           </section>
 
           <section className="panel dev-card" aria-labelledby="dev-rejected-title">
