@@ -67,15 +67,33 @@ const READ_WAIT_MS = 5_000;
 
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
 
-/** A network failure or a 5xx: wait and try again. Anything else is an answer. */
+/**
+ * What a database that is stopping or starting says inside a 200 answer (InfluxDB
+ * 1.x puts a statement's error in the body, not in the status): "query engine
+ * shutdown", "engine is closed", "shard 3 closed", "timeout". The database is away,
+ * not refusing the batch.
+ */
+const GOING_AWAY = /engine (is )?(shutdown|closed)|shard \d+ (is )?closed|store is closed|server is shutting down|^InfluxDB: timeout\b/i;
+
+/** A network failure, a 5xx or a database on its way down or up: wait and try again. */
 function unreachable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
   if (err.name === 'ServiceNotAvailableError' || err.constructor.name === 'ServiceNotAvailableError') return true;
+  if (GOING_AWAY.test(err.message)) return true;
   const status = (err as { res?: { statusCode?: number } }).res?.statusCode;
   return typeof status === 'number' && status >= 500;
 }
+
+/** A 4xx to a write: the points themselves are refused (unparsable, a field type conflict), whenever they are sent. */
+function refusedForGood(err: unknown): boolean {
+  const status = (err as { res?: { statusCode?: number } } | undefined)?.res?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 && status !== 404;
+}
+
+/** Any other failure of a batch is tried this many times, retryMs apart, before it is set aside. */
+const MAX_ATTEMPTS = 5;
 
 interface InfluxSeries {
   name: string;
@@ -194,6 +212,8 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
   let written = 0;
   let dropped = 0;
   let reachable = false;
+  /** Failed tries of the spool's oldest batch, the database answering each time. */
+  let attempts = 0;
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -461,6 +481,7 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
           dropped += refused;
           noteLatest(readings);
           spool.shift();
+          attempts = 0;
           if (!reachable) log.info({ influx: where, spooled: spool.readings }, 'influxdb reachable');
           reachable = true;
         } catch (err) {
@@ -478,7 +499,17 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
             scheduleRetry();
             return;
           }
-          // The database answered no: keep the batch aside for a person, say so, go on with the next.
+          // The database answered, with an error. A refusal of the points themselves is
+          // final; anything else (a query error of its own) may pass on a later try.
+          attempts++;
+          if (!refusedForGood(err) && attempts < MAX_ATTEMPTS) {
+            log.warn({ influx: where, err: (err as Error).message, attempt: attempts, of: MAX_ATTEMPTS }, 'influxdb failed a batch: tried again later');
+            scheduleRetry();
+            return;
+          }
+          // Keep the batch aside for a person, say so, go on with the next.
+          attempts = 0;
+          reachable = true;
           dropped += batch.readings;
           log.error({ err: (err as Error).message, file: batch.file, readings: batch.readings, refused: failedDir }, 'influxdb refused a batch: set aside, not written');
           spool.shift(failedDir);

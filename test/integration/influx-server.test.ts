@@ -100,16 +100,22 @@ describe.skipIf(!available.ok)(`the server on InfluxDB${available.ok ? '' : ` ($
       clearInterval(timer);
     }
     const until = sent[sent.length - 1]?.[0] ?? 0;
+    // What was seen last, so that a time-out says which step never came.
+    let seen = '';
     const stored = await waitFor(
       async () => {
         const h = await health();
+        seen = `store ${JSON.stringify(h.store)}`;
         if (h.store.spooled !== 0 || h.store.state !== 'up') return false;
         const got = await historyOf(t0, until);
+        seen += `, ${got?.length ?? 'no'} of ${sent.length} readings stored`;
         return got && got.length === sent.length && got;
       },
       'every reading written after the outage',
       30_000,
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; last seen: ${seen}; influxd said: ${influxd.output().trim().slice(-1500)}`);
+    });
     // Every reading, in order, none lost, none twice.
     expect(stored).toEqual(sent.slice().sort((a, b) => a[0] - b[0]));
     expect((await health()).store.dropped).toBe(0);
