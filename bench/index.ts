@@ -102,7 +102,7 @@ if (wants('ingest')) {
     await step('r0', 'R0 aedes QoS 0', () => brokerCeiling(0, Q0));
     await step('p0', 'path QoS 0', () => serverPath({ qos: 0, count: Q0 }));
     await step('p1d', 'path + 1 dashboard', () => serverPath({ qos: 0, count: Q0, dashboards: 1 }));
-    await step('p10d', 'path + 10 dashboards', () => serverPath({ qos: 0, count: Q0, dashboards: 10 }));
+    await step('p10d', 'path + 10 dashboards', () => serverPath({ qos: 0, count: Q0, dashboards: 10, onEnds: (e) => log(`  published in ${e.publishedMs.toFixed(0)} ms, stored in ${e.storedMs.toFixed(0)} ms, on 10 dashboards in ${e.dashboardsMs?.toFixed(0)} ms`) }));
     await step('r1', 'R1 aedes QoS 1', () => brokerCeiling(1, Q1));
     await step('p1', 'path QoS 1', () => serverPath({ qos: 1, count: Q1 }));
   }
