@@ -1,11 +1,10 @@
-import { useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import type { Series } from '../../../shared/api';
 import { AlertListResponseSchema } from '../../../shared/alerts';
 import { catalogue, catalogueSeries } from '../../../shared/catalogue';
 import { EnergyResponseSchema } from '../../../shared/kpi';
 import { DeviceListResponseSchema } from '../../../shared/site';
 import { effectiveState } from '../components/devices/device-state';
-import { HistoryChart } from '../components/HistoryChart';
 import { LiveValues } from '../components/LiveValues';
 import { EnergyFlow } from '../components/overview/EnergyFlow';
 import { computeFlows } from '../components/overview/flows';
@@ -16,6 +15,10 @@ import { errorMessage, fetchLatest, fetchSeries, isAbortError } from '../lib/api
 import { useMessages } from '../lib/i18n';
 import { useLiveData } from '../lib/live-context';
 import { useApi } from '../lib/use-api';
+
+// recharts is the largest chunk of the dashboard: the live figures come first, the
+// last hour's chart when its code has arrived (bench: time to the first live value).
+const HistoryChart = lazy(() => import('../components/HistoryChart').then((m) => ({ default: m.HistoryChart })));
 
 const KPI_REFRESH_MS = 5 * 60_000;
 /**
@@ -119,7 +122,14 @@ export default function OverviewPage() {
 
       <section className="panel" aria-labelledby="chart-title">
         <h2 id="chart-title">{t.chart}</h2>
-        <HistoryChart series={series} subscribe={live.subscribe} resyncs={resyncs} />
+        {/* Asked for once the live values are on screen: its code must not hold them up. */}
+        {series !== null && live.latest.size > 0 ? (
+          <Suspense fallback={<p className="notice">…</p>}>
+            <HistoryChart series={series} subscribe={live.subscribe} resyncs={resyncs} />
+          </Suspense>
+        ) : (
+          <p className="notice">…</p>
+        )}
       </section>
 
       <section className="panel" aria-labelledby="live-title">
