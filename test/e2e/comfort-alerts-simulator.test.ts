@@ -4,8 +4,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { building } from '../../shared/catalogue';
 import { chromiumAvailable, launchChromium } from '../helpers/chromium';
-import { ROOT, printedPorts, type Spawned, spawnTs } from '../helpers/process';
-import { TEST_ADMIN_PASSWORD, tempDir, waitFor } from '../helpers/server';
+import { ROOT, type Spawned } from '../helpers/process';
+import { TEST_ADMIN_PASSWORD } from '../helpers/server';
+import { startSystem, stopSystem } from '../helpers/system';
 
 const chromium = chromiumAvailable();
 const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
@@ -24,17 +25,14 @@ describe.skipIf(!chromium.ok)(`comfort, alerts and simulator pages in Chromium${
   let url: string;
 
   beforeAll(async () => {
-    system = spawnTs('scripts/start.ts', { HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', DATA_DIR: tempDir(), LOG_LEVEL: 'warn', SIM_BACKFILL_DAYS: '1' });
-    const ports = await waitFor(() => printedPorts(system.output()), 'npm start to print the dashboard URL', 60_000);
-    url = `http://127.0.0.1:${ports.http}`;
+    ({ system, url } = await startSystem());
     browser = await launchChromium();
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
   afterAll(async () => {
     await browser?.close();
-    system?.child.kill('SIGTERM');
-    await system?.exited;
+    await stopSystem(system);
   });
 
   async function openLoggedIn(pathname: string): Promise<{ page: Page; errors: string[] }> {

@@ -1,8 +1,9 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchChromium } from '../helpers/chromium';
-import { printedPorts, type Spawned, spawnTs } from '../helpers/process';
-import { TEST_ADMIN_PASSWORD, tempDir, waitFor } from '../helpers/server';
+import { type Spawned } from '../helpers/process';
+import { TEST_ADMIN_PASSWORD } from '../helpers/server';
+import { startSystem, stopSystem } from '../helpers/system';
 
 const chromium = chromiumAvailable();
 
@@ -16,10 +17,8 @@ describe.skipIf(!chromium.ok)(`the dashboard, live, in Chromium${chromium.ok ? '
   let url: string;
 
   beforeAll(async () => {
-    // A day of backfilled history (the default is a year) keeps the test light on two cores.
-    system = spawnTs('scripts/start.ts', { HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', DATA_DIR: tempDir(), LOG_LEVEL: 'warn', SIM_BACKFILL_DAYS: '1' });
-    const ports = await waitFor(() => printedPorts(system.output()), 'npm start to print the dashboard URL', 60_000);
-    url = `http://127.0.0.1:${ports.http}/`;
+    ({ system, url } = await startSystem());
+    url = `${url}/`;
     browser = await launchChromium();
   });
 
@@ -36,8 +35,7 @@ describe.skipIf(!chromium.ok)(`the dashboard, live, in Chromium${chromium.ok ? '
 
   afterAll(async () => {
     await browser?.close();
-    system?.child.kill('SIGTERM');
-    await system?.exited;
+    await stopSystem(system);
   });
 
   it('shows the connection state and live values that change without a reload', async () => {

@@ -3,8 +3,9 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchChromium } from '../helpers/chromium';
-import { ROOT, printedPorts, type Spawned, spawnTs } from '../helpers/process';
-import { TEST_ADMIN_PASSWORD, tempDir, waitFor } from '../helpers/server';
+import { ROOT, type Spawned } from '../helpers/process';
+import { TEST_ADMIN_PASSWORD } from '../helpers/server';
+import { startSystem, stopSystem } from '../helpers/system';
 
 const chromium = chromiumAvailable();
 const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
@@ -20,16 +21,13 @@ describe.skipIf(!chromium.ok)(`energy, water and heat pages in Chromium${chromiu
 
   beforeAll(async () => {
     // Two days of history every 2 min: more readings than a chart's width, so a zoom has a finer resolution to fetch.
-    system = spawnTs('scripts/start.ts', { HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', DATA_DIR: tempDir(), LOG_LEVEL: 'warn', SIM_BACKFILL_DAYS: '2', SIM_BACKFILL_STEP_S: '120' });
-    const ports = await waitFor(() => printedPorts(system.output()), 'npm start to print the dashboard URL', 90_000);
-    url = `http://127.0.0.1:${ports.http}`;
+    ({ system, url } = await startSystem({ SIM_BACKFILL_DAYS: '2', SIM_BACKFILL_STEP_S: '120' }, 90_000));
     browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    system?.child.kill('SIGTERM');
-    await system?.exited;
+    await stopSystem(system);
   });
 
   /** A page logged in through the form, as a person would, then sent to `route`. */
