@@ -1,7 +1,8 @@
 import { lazy, type ReactNode, Suspense } from 'react';
-import { BrowserRouter, NavLink, Route, Routes } from 'react-router';
+import { BrowserRouter, NavLink, Route, Routes, useLocation } from 'react-router';
 import type { Permission } from '../../shared/auth';
 import { ConnectionBadge } from './components/ConnectionBadge';
+import { LoadFailed } from './components/LoadFailed';
 import { logOut } from './lib/auth';
 import { LANGS, type Lang, useI18n, useMessages } from './lib/i18n';
 import { LiveProvider, useLiveData } from './lib/live-context';
@@ -41,6 +42,8 @@ const messages = {
     logout: 'Se déconnecter',
     loading: 'Chargement…',
     notFound: 'Cette page n’existe pas.',
+    loadFailed: 'Cette partie du tableau de bord n’a pas pu être chargée (serveur injoignable ou redémarré).',
+    reload: 'Recharger',
     forbidden: 'Votre rôle ne donne pas accès à cette page.',
   },
   en: {
@@ -62,6 +65,8 @@ const messages = {
     logout: 'Log out',
     loading: 'Loading…',
     notFound: 'This page does not exist.',
+    loadFailed: 'This part of the dashboard could not be loaded (the server is unreachable or restarting).',
+    reload: 'Reload',
     forbidden: 'Your role does not give access to this page.',
   },
 };
@@ -97,6 +102,7 @@ function Shell() {
   const [theme, setTheme] = useTheme();
   const live = useLiveData();
   const me = useSession();
+  const { pathname } = useLocation();
   const visible = PAGES.filter((p) => !p.permission || me.permissions.includes(p.permission));
   return (
     <>
@@ -141,6 +147,7 @@ function Shell() {
         ))}
       </nav>
       <main className="app-main" id="main">
+        <LoadFailed message={t.loadFailed} retry={t.reload} resetKey={pathname}>
         <Suspense
           fallback={
             <p className="notice" role="status">
@@ -155,6 +162,7 @@ function Shell() {
             <Route path="*" element={<p className="notice">{t.notFound}</p>} />
           </Routes>
         </Suspense>
+        </LoadFailed>
       </main>
     </>
   );

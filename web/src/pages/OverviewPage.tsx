@@ -6,6 +6,7 @@ import { EnergyResponseSchema } from '../../../shared/kpi';
 import { DeviceListResponseSchema } from '../../../shared/site';
 import { effectiveState } from '../components/devices/device-state';
 import { LiveValues } from '../components/LiveValues';
+import { LoadFailed } from '../components/LoadFailed';
 import { EnergyFlow } from '../components/overview/EnergyFlow';
 import { computeFlows } from '../components/overview/flows';
 import { ActiveAlerts, type DeviceAttention, DevicesAttention, TankGauge, TodayKpis, Weather } from '../components/overview/OverviewCards';
@@ -36,6 +37,8 @@ const messages = {
     live: 'Toutes les valeurs en direct',
     chart: 'Dernière heure',
     loadingSeries: 'Chargement des séries…',
+    chartFailed: 'Le graphique n’a pas pu être chargé (serveur injoignable ou redémarré).',
+    reload: 'Recharger',
   },
   en: {
     title: 'Overview',
@@ -43,6 +46,8 @@ const messages = {
     live: 'All live values',
     chart: 'Last hour',
     loadingSeries: 'Loading the series…',
+    chartFailed: 'The chart could not be loaded (the server is unreachable or restarting).',
+    reload: 'Reload',
   },
 };
 
@@ -124,9 +129,11 @@ export default function OverviewPage() {
         <h2 id="chart-title">{t.chart}</h2>
         {/* Asked for once the live values are on screen: its code must not hold them up. */}
         {series !== null && live.latest.size > 0 ? (
-          <Suspense fallback={<p className="notice">…</p>}>
-            <HistoryChart series={series} subscribe={live.subscribe} resyncs={resyncs} />
-          </Suspense>
+          <LoadFailed message={t.chartFailed} retry={t.reload}>
+            <Suspense fallback={<p className="notice">…</p>}>
+              <HistoryChart series={series} subscribe={live.subscribe} resyncs={resyncs} />
+            </Suspense>
+          </LoadFailed>
         ) : (
           <p className="notice">…</p>
         )}
