@@ -11,6 +11,7 @@ export async function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM_PATH,
     // Flags for a root sandbox with no network: no sandbox (root), and none of the
     // background fetches that a closed network refuses.
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    // French, as the building's people: the browser's own widgets (date inputs) read dd/mm/yyyy.
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--lang=fr-FR'],
   });
 }

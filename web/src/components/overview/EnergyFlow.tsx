@@ -70,7 +70,8 @@ const LAYOUTS: Record<'wide' | 'narrow', Layout> = {
   wide: {
     width: 760,
     height: 330,
-    nodeW: 180,
+    // Wide enough for "Réseau / coopérative" in bold, the longest title.
+    nodeW: 190,
     nodeH: 84,
     nodes: { pv: { x: 380, y: 52 }, grid: { x: 100, y: 278 }, building: { x: 380, y: 278 }, ev: { x: 660, y: 278 } },
     labelSide: { pvToGrid: 1, pvToBuilding: 1, pvToEv: -1, gridToBuilding: -1 },
