@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import type { Series } from '../shared/api';
-import { type BenchServer, BENCH_ADMIN_PASSWORD, ROOT, SITE, median, powerDevices, startBenchServer, startLoad, tempDir } from './harness';
+import { printedPorts, spawnTs } from '../test/helpers/process';
+import { type BenchServer, BENCH_ADMIN_PASSWORD, SITE, median, powerDevices, startBenchServer, startLoad, tempDir } from './harness';
 
 /**
  * A year of history and what an energy reviewer asks of it (issue 7): the
@@ -124,25 +124,15 @@ function slope(points: [number, number][]): number {
 /** The server as its own process (server/main.ts), ingesting `rate` readings/s for `minutes`, its RSS sampled every 5 s. */
 export async function memorySoak(minutes: number, rate: number): Promise<MemoryFigures> {
   const dataDir = tempDir();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const server = spawnTs('server/main.ts', { HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD });
   try {
-    const ports = await (async () => {
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const http = /Dashboard: http:\/\/[^:]+:(\d+)/.exec(out);
-        const mqtt = /MQTT:\s+mqtt:\/\/[^:]+:(\d+)/.exec(out);
-        if (http?.[1] && mqtt?.[1]) return { http: Number(http[1]), mqtt: Number(mqtt[1]) };
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the server did not start: ${out.slice(-500)}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
+    const deadline = Date.now() + 60_000;
+    let ports = printedPorts(server.output());
+    while (!ports) {
+      if (Date.now() > deadline || server.child.exitCode !== null) throw new Error(`the server did not start: ${server.output().slice(-500)}`);
+      await new Promise((r) => setTimeout(r, 100));
+      ports = printedPorts(server.output());
+    }
     const httpUrl = `http://127.0.0.1:${ports.http}`;
     const login = await fetch(`${httpUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: BENCH_ADMIN_PASSWORD }) });
     const { token } = (await login.json()) as { token: string };
@@ -153,7 +143,7 @@ export async function memorySoak(minutes: number, rate: number): Promise<MemoryF
       dashboards: { httpUrl, token, clients: 1, series: devices.map((d) => `${d.id}.${d.point}`) },
     });
     const samples: [number, number][] = [];
-    const pid = child.pid as number;
+    const pid = server.child.pid as number;
     let finished = false;
     void result.finally(() => (finished = true));
     while (!finished) {
@@ -165,8 +155,8 @@ export async function memorySoak(minutes: number, rate: number): Promise<MemoryF
     const steady = samples.filter(([t]) => t >= 60);
     return { minutes, rate, samples, slopeMbPerMin: slope(steady) * 60, maxMb: Math.max(...samples.map(([, mb]) => mb)) };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    server.child.kill('SIGTERM');
+    await server.exited;
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
