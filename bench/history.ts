@@ -1,3 +1,4 @@
+import { performance as nodePerformance } from 'node:perf_hooks';
 import fs from 'node:fs';
 import type { Series } from '../shared/api';
 import { printedPorts, spawnTs } from '../test/helpers/process';
@@ -13,7 +14,15 @@ import { type BenchServer, BENCH_ADMIN_PASSWORD, SITE, median, powerDevices, sta
 const DAY = 86_400_000;
 
 export interface HistoryFigures {
-  backfill: { days: number; stepS: number; readings: number; seconds: number };
+  backfill: {
+    days: number;
+    stepS: number;
+    readings: number;
+    seconds: number;
+    /** CPU per stored reading, µs, from the server's start to the end of the backfill: the whole process, and its event loop alone. */
+    cpuUsPerReading: number;
+    mainUsPerReading: number;
+  };
   /** 24 h of one 1 Hz series at its default resolution, store.query(), median ms. */
   query24hStoreMs: number;
   /** The same through GET /api/v1/series/:id/history, median ms. */
@@ -33,6 +42,9 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
 /** The simulator's backfill of `days` at `stepS` (SIM_BACKFILL_DAYS, SIM_BACKFILL_STEP_S), then the queries over it. */
 export async function historyBench(days: number, stepS: number, reps: number): Promise<HistoryFigures> {
   const t0 = performance.now();
+  // CPU time is what a shared machine's noise disturbs least: taken beside the wall time.
+  const cpu0 = process.cpuUsage();
+  const elu0 = nodePerformance.eventLoopUtilization();
   const s: BenchServer = await startBenchServer({ SIMULATOR: 'on', SIM_BACKFILL_DAYS: String(days), SIM_BACKFILL_STEP_S: String(stepS) });
   try {
     const headers = { authorization: `Bearer ${s.token}` };
@@ -46,6 +58,8 @@ export async function historyBench(days: number, stepS: number, reps: number): P
     await s.server.store.flush();
     const seconds = (performance.now() - t0) / 1000;
     const readings = s.server.store.stats().written;
+    const cpu = process.cpuUsage(cpu0);
+    const mainMs = nodePerformance.eventLoopUtilization(elu0).active;
 
     // A 1 Hz series (a fast meter): the last 24 h of it, beside the year of the building.
     const fast: Series = { id: 'bench-meter.power', deviceId: 'bench-meter', point: 'power', unit: 'W', kind: 'gauge', label: 'bench 1 Hz', zone: 'site' };
@@ -84,7 +98,7 @@ export async function historyBench(days: number, stepS: number, reps: number): P
       rows = body.rows.length;
     }
     return {
-      backfill: { days, stepS, readings, seconds },
+      backfill: { days, stepS, readings, seconds, cpuUsPerReading: (cpu.user + cpu.system) / readings, mainUsPerReading: (mainMs * 1000) / readings },
       query24hStoreMs: median(storeTimes),
       query24hHttpMs: median(httpTimes),
       query24hPoints: points,

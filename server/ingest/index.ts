@@ -170,11 +170,24 @@ export function startIngest(opts: IngestOptions): Ingest {
   }
 
   aedes.on('publish', onPublish);
+  // Flow control: while the store is behind (a backfill, a burst), the broker stops
+  // reading from the publishing client until it catches up. aedes reads a client's
+  // next packets only once its current ones are handled, so TCP pushes back on the
+  // device, whose buffer holds its readings, instead of a queue here growing.
+  const authorize = aedes.authorizePublish;
+  if (store.whenWritable) {
+    aedes.authorizePublish = (client, packet, done) => {
+      const wait = store.whenWritable?.();
+      if (!wait) return authorize.call(aedes, client, packet, done);
+      void wait.then(() => authorize.call(aedes, client, packet, done));
+    };
+  }
   return {
     stats,
     rejected: (q) => ({ items: deadLetters.list(q), capacity: deadLetters.capacity, dropped: deadLetters.dropped }),
     stop: () => {
       aedes.off('publish', onPublish);
+      aedes.authorizePublish = authorize;
     },
   };
 }

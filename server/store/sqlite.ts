@@ -1,128 +1,36 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import Database from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
 import type { Reading, Series } from '../../shared/api';
 import type { Logger } from '../logger';
-import { DAY, HOUR, MINUTE, type MinuteRow, type Point, applyPoints, bucketsOf, bySeries, floorTo, minutesNeedingRaw, planQuery, queryStart, rangesOf, rawBuckets, sortDistinct, toBucket, type CoarseRow } from './rollup';
+import { type CoarseRow, type Point, planQuery, queryStart, rawBuckets, toBucket } from './rollup';
+import { openDatabase } from './sqlite-schema';
+import type { FromWorker, ToWorker, WorkerInit } from './sqlite-worker';
 import { DEFAULT_RAW_RETENTION_DAYS, type RangeResult, type Store } from './types';
-
-/**
- * Versioned migrations, applied in order and recorded in PRAGMA user_version,
- * so an old data directory upgrades itself at start-up.
- */
-const MIGRATIONS: string[] = [
-  `CREATE TABLE series (
-     key INTEGER PRIMARY KEY,
-     id TEXT NOT NULL UNIQUE,
-     device_id TEXT NOT NULL,
-     point TEXT NOT NULL,
-     unit TEXT NOT NULL,
-     kind TEXT NOT NULL,
-     label TEXT NOT NULL,
-     zone TEXT NOT NULL
-   );
-   -- One row per (series, instant): a repeated reading is stored once.
-   -- WITHOUT ROWID keeps rows clustered by series then time, the order of every range query.
-   CREATE TABLE readings (
-     series INTEGER NOT NULL REFERENCES series(key),
-     ts INTEGER NOT NULL,
-     value REAL NOT NULL,
-     PRIMARY KEY (series, ts)
-   ) WITHOUT ROWID;`,
-  // 2: state points (inverter, charger) keep their state names, indexed by the stored value.
-  `ALTER TABLE series ADD COLUMN states TEXT;`,
-  // 3: rollups by UTC minute, hour and day (docs/storage.md), kept when retention deletes
-  // raw readings; raw_from: raw readings of the series are complete from this time on.
-  // An existing data directory gets the rollups of the readings it already holds.
-  `ALTER TABLE series ADD COLUMN raw_from INTEGER;
-   CREATE TABLE rollup_1m (
-     series INTEGER NOT NULL REFERENCES series(key),
-     t INTEGER NOT NULL,
-     count INTEGER NOT NULL,
-     sum REAL NOT NULL,
-     min REAL NOT NULL,
-     max REAL NOT NULL,
-     first REAL NOT NULL,
-     first_ts INTEGER NOT NULL,
-     last REAL NOT NULL,
-     last_ts INTEGER NOT NULL,
-     inc_inner REAL NOT NULL,
-     increase REAL,
-     PRIMARY KEY (series, t)
-   ) WITHOUT ROWID;
-   CREATE TABLE rollup_1h (
-     series INTEGER NOT NULL REFERENCES series(key),
-     t INTEGER NOT NULL,
-     count INTEGER NOT NULL,
-     sum REAL NOT NULL,
-     min REAL NOT NULL,
-     max REAL NOT NULL,
-     last REAL NOT NULL,
-     increase REAL,
-     PRIMARY KEY (series, t)
-   ) WITHOUT ROWID;
-   CREATE TABLE rollup_1d (
-     series INTEGER NOT NULL REFERENCES series(key),
-     t INTEGER NOT NULL,
-     count INTEGER NOT NULL,
-     sum REAL NOT NULL,
-     min REAL NOT NULL,
-     max REAL NOT NULL,
-     last REAL NOT NULL,
-     increase REAL,
-     PRIMARY KEY (series, t)
-   ) WITHOUT ROWID;
-   INSERT INTO rollup_1m (series, t, count, sum, min, max, first, first_ts, last, last_ts, inc_inner, increase)
-   SELECT series, m, count(*), sum(value), min(value), max(value),
-          max(CASE WHEN ts = f_ts THEN value END), min(ts), max(CASE WHEN ts = l_ts THEN value END), max(ts),
-          CASE WHEN max(counter) THEN total(CASE WHEN prev_ts >= m THEN step END) ELSE 0 END,
-          CASE WHEN max(counter) THEN total(step) END
-   FROM (
-     SELECT series, ts, value, m, counter, prev_ts,
-            CASE WHEN prev IS NULL THEN 0 WHEN value >= prev THEN value - prev ELSE value END AS step,
-            min(ts) OVER (PARTITION BY series, m) AS f_ts,
-            max(ts) OVER (PARTITION BY series, m) AS l_ts
-     FROM (
-       SELECT r.series, r.ts, r.value, (r.ts / 60000) * 60000 AS m, s.kind = 'counter' AS counter,
-              lag(r.value) OVER w AS prev, lag(r.ts) OVER w AS prev_ts
-       FROM readings r JOIN series s ON s.key = r.series
-       WINDOW w AS (PARTITION BY r.series ORDER BY r.ts)
-     )
-   )
-   GROUP BY series, m;
-   ${coarseSql('rollup_1m', 'rollup_1h', HOUR, '')}
-   ${coarseSql('rollup_1h', 'rollup_1d', DAY, '')}`,
-];
-
-/** Recomputes the `size` buckets of `dst` from the finer rows of `src` (all series, or `where`). */
-function coarseSql(src: string, dst: string, size: number, where: string): string {
-  return `INSERT OR REPLACE INTO ${dst} (series, t, count, sum, min, max, last, increase)
-    SELECT series, b, sum(count), sum(sum), min(min), max(max), max(CASE WHEN rn = 1 THEN last END), sum(increase)
-    FROM (SELECT series, count, sum, min, max, last, increase, (t / ${size}) * ${size} AS b,
-                 row_number() OVER (PARTITION BY series, t / ${size} ORDER BY t DESC) AS rn
-          FROM ${src} ${where})
-    GROUP BY series, b;`;
-}
 
 export interface SqliteStoreOptions {
   dataDir: string;
-  /** Flush when this many readings are queued... */
+  /** Hand readings to the writer when this many are queued... */
   batchSize?: number;
   /** ...or when the oldest queued reading is this old. */
   flushIntervalMs?: number;
-  /** Raw readings older than this are deleted by applyRetention(); rollups are kept. Default 30. */
+  /** Raw readings older than this are deleted by applyRetention(), and not written at all; rollups are kept. Default 30. */
   rawRetentionDays?: number;
-  /** The clock applyRetention() uses by default. */
+  /** The clock of retention (applyRetention() and the raw readings left out on write). */
   now?: () => number;
   log: Logger;
 }
 
 export const SQLITE_FILE = 'lenumerique.sqlite';
-/** Readings per transaction: a large flush is cut into these, the event loop served in between. */
+/** Readings per hand-over to the writer thread, and so per transaction at most. */
 const CHUNK = 5_000;
-/** Raw rows deleted per transaction by retention. */
-const DELETE_CHUNK = 20_000;
+/**
+ * Readings handed over and not yet written beyond which ingest waits (whenWritable):
+ * the writer is the slowest step of a backfill, and a queue in front of it would
+ * otherwise grow without bound. 24 bytes a reading: 200,000 is under 5 MB.
+ */
+const HIGH_WATER = 200_000;
+const LOW_WATER = 100_000;
 
 interface SeriesEntry {
   key: number;
@@ -131,37 +39,27 @@ interface SeriesEntry {
   rawFrom: number;
 }
 
-interface MinuteDbRow {
-  t: number;
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  first: number;
-  first_ts: number;
-  last: number;
-  last_ts: number;
-  inc_inner: number;
-  increase: number | null;
+interface Waiter {
+  target: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
 }
 
-const fromDb = (r: MinuteDbRow): MinuteRow => ({ t: r.t, count: r.count, sum: r.sum, min: r.min, max: r.max, first: r.first, firstTs: r.first_ts, last: r.last, lastTs: r.last_ts, incInner: r.inc_inner, increase: r.increase });
-
+/**
+ * The embedded store: a SQLite file in DATA_DIR. Queries run here, on the event
+ * loop's own connection (WAL: readers never wait for the writer); writes go, as
+ * typed arrays, to a writer thread (sqlite-worker.ts) with a connection of its
+ * own. Series metadata and the latest values are kept in memory.
+ */
 export function openSqliteStore(opts: SqliteStoreOptions): Store {
   const { log } = opts;
-  const batchSize = opts.batchSize ?? 1000;
+  const batchSize = Math.min(opts.batchSize ?? 1000, CHUNK);
   const flushIntervalMs = opts.flushIntervalMs ?? 200;
   const rawRetentionDays = opts.rawRetentionDays ?? DEFAULT_RAW_RETENTION_DAYS;
   const clock = opts.now ?? Date.now;
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const file = path.join(opts.dataDir, SQLITE_FILE);
-  const db = new Database(file);
-  // WAL lets the API read while ingest writes; NORMAL sync is durable across a
-  // process crash and only risks the last transaction on power loss (sqlite.org/wal.html).
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  migrate(db, log);
+  const db = openDatabase(file, { migrate: true, log });
 
   const seriesById = new Map<string, SeriesEntry>();
   const latestBySeries = new Map<string, Reading>();
@@ -171,200 +69,158 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
      ON CONFLICT(id) DO UPDATE SET unit = excluded.unit, kind = excluded.kind, label = excluded.label, zone = excluded.zone, states = excluded.states`,
   );
   const selectSeries = db.prepare('SELECT key, id, device_id AS deviceId, point, unit, kind, label, zone, states, raw_from AS rawFrom FROM series ORDER BY id');
-  const insert = db.prepare('INSERT OR IGNORE INTO readings (series, ts, value) VALUES (?, ?, ?)');
   const range = db.prepare('SELECT ts, value FROM readings WHERE series = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?').raw(true);
   const countRange = db.prepare('SELECT count(*) FROM (SELECT 1 FROM readings WHERE series = ? AND ts >= ? AND ts <= ? LIMIT ?)').pluck();
-  const valueBefore = db.prepare('SELECT value FROM readings WHERE series = ? AND ts < ? ORDER BY ts DESC LIMIT 1').pluck();
+  const rawValueBefore = db.prepare('SELECT value FROM readings WHERE series = ? AND ts < ? ORDER BY ts DESC LIMIT 1').pluck();
+  // Raw readings older than retention may never have been written: their minutes know the last one.
+  const minuteValueBefore = db.prepare('SELECT last FROM rollup_1m WHERE series = ? AND t < ? AND last_ts < ? ORDER BY t DESC LIMIT 1').pluck();
   const lastOf = db.prepare('SELECT ts, value FROM readings WHERE series = ? ORDER BY ts DESC LIMIT 1');
   const lastMinuteOf = db.prepare('SELECT last_ts AS ts, last AS value FROM rollup_1m WHERE series = ? ORDER BY t DESC LIMIT 1');
-
-  const minutesIn = db.prepare('SELECT * FROM rollup_1m WHERE series = ? AND t >= ? AND t <= ?');
-  const minuteBefore = db.prepare('SELECT * FROM rollup_1m WHERE series = ? AND t < ? ORDER BY t DESC LIMIT 1');
-  const minuteAfter = db.prepare('SELECT * FROM rollup_1m WHERE series = ? AND t > ? ORDER BY t LIMIT 1');
-  const upsertMinute = db.prepare(
-    `INSERT OR REPLACE INTO rollup_1m (series, t, count, sum, min, max, first, first_ts, last, last_ts, inc_inner, increase)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const recomputeHours = db.prepare(coarseSql('rollup_1m', 'rollup_1h', HOUR, 'WHERE series = ? AND t >= ? AND t < ?'));
-  const recomputeDays = db.prepare(coarseSql('rollup_1h', 'rollup_1d', DAY, 'WHERE series = ? AND t >= ? AND t < ?'));
   const rollupRange = {
     '1m': db.prepare('SELECT t, count, sum, min, max, last, increase FROM rollup_1m WHERE series = ? AND t >= ? AND t <= ? ORDER BY t LIMIT ?'),
     '1h': db.prepare('SELECT t, count, sum, min, max, last, increase FROM rollup_1h WHERE series = ? AND t >= ? AND t <= ? ORDER BY t LIMIT ?'),
     '1d': db.prepare('SELECT t, count, sum, min, max, last, increase FROM rollup_1d WHERE series = ? AND t >= ? AND t <= ? ORDER BY t LIMIT ?'),
   };
 
-  const lastBefore = db.prepare('SELECT ts FROM readings WHERE series = ? AND ts < ? ORDER BY ts DESC LIMIT 1').pluck();
-  const nthOldest = db.prepare('SELECT ts FROM readings WHERE series = ? AND ts < ? ORDER BY ts LIMIT 1 OFFSET ?').pluck();
-  const deleteBefore = db.prepare('DELETE FROM readings WHERE series = ? AND ts < ?');
-  const setRawFrom = db.prepare('UPDATE series SET raw_from = ? WHERE key = ?');
-
   function loadSeries(): void {
     for (const row of selectSeries.all() as (Omit<Series, 'states'> & { key: number; states: string | null; rawFrom: number | null })[]) {
       const { key, states, rawFrom, ...rest } = row;
       const series: Series = states ? { ...rest, states: JSON.parse(states) as string[] } : rest;
-      seriesById.set(series.id, { key, series, rawFrom: rawFrom ?? -Infinity });
+      const known = seriesById.get(series.id);
+      seriesById.set(series.id, { key, series, rawFrom: Math.max(known?.rawFrom ?? -Infinity, rawFrom ?? -Infinity) });
     }
   }
   loadSeries();
+  const byKey = () => new Map([...seriesById.values()].map((e) => [e.key, e]));
+  let entriesByKey = byKey();
   for (const { key, series } of seriesById.values()) {
     // Retention may have deleted every raw reading of a silent series: its minutes still know the last one.
     const row = (lastOf.get(key) ?? lastMinuteOf.get(key)) as { ts: number; value: number } | undefined;
     if (row) latestBySeries.set(series.id, { seriesId: series.id, ts: row.ts, value: row.value });
   }
 
-  // The queue: arrays as written, taken CHUNK readings at a time.
-  const queue: Reading[][] = [];
-  let pending = 0;
+  const init: WorkerInit = { file, rawRetentionDays, retryMs: Math.max(100, Math.min(flushIntervalMs, 1000)) };
+  // No inherited flags (a test runner's, --cpu-prof): the boot file loads TypeScript itself.
+  const worker = new Worker(new URL('./sqlite-worker-boot.mjs', import.meta.url), { workerData: init, execArgv: [] });
+  const send = (m: ToWorker, transfer?: ArrayBuffer[]) => worker.postMessage(m, transfer);
+
+  // Triples (key, ts, value) not yet handed over, in a growing typed array.
+  const buf = new Float64Array(3 * CHUNK);
+  let buffered = 0;
+  let seq = 0;
   let enqueued = 0;
+  let handed = 0;
   let processed = 0;
   let written = 0;
   let dropped = 0;
+  let failing: string | undefined;
+  let workerGone: Error | undefined;
   let timer: NodeJS.Timeout | undefined;
-  let draining: Promise<void> | undefined;
-  let retention: Promise<{ deleted: number }> | undefined;
   let closed = false;
   const unknownLogged = new Set<string>();
+  const waiters: Waiter[] = [];
+  let writableWaiters: (() => void)[] = [];
+  const retentionRuns = new Map<number, { resolve: (r: { deleted: number }) => void; reject: (e: Error) => void }>();
+  let onClosed: () => void = () => undefined;
 
-  function take(): Reading[] {
-    const chunk: Reading[] = [];
-    while (chunk.length < CHUNK && queue.length > 0) {
-      const head = queue[0] as Reading[];
-      const room = CHUNK - chunk.length;
-      if (head.length <= room) {
-        chunk.push(...head);
-        queue.shift();
-      } else {
-        chunk.push(...head.slice(0, room));
-        queue[0] = head.slice(room);
-      }
+  function applyRawFrom(changes: [number, number][]): void {
+    for (const [key, t] of changes) {
+      const e = entriesByKey.get(key);
+      if (e && t > e.rawFrom) e.rawFrom = t;
     }
-    pending -= chunk.length;
-    return chunk;
   }
 
-  /** One transaction: raw readings, then the minutes, hours and days they touch. */
-  const writeChunk = db.transaction((chunk: Reading[]) => {
-    let stored = 0;
-    let refused = 0;
-    for (const [id, arrived] of bySeries(chunk)) {
-      const entry = seriesById.get(id);
-      if (!entry) {
-        refused += arrived.length;
-        if (!unknownLogged.has(id)) {
-          unknownLogged.add(id);
-          log.warn({ seriesId: id }, 'readings of an unknown series dropped (upsertSeries first)');
-        }
-        continue;
+  function settle(): void {
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      const w = waiters[i] as Waiter;
+      if (processed >= w.target) {
+        waiters.splice(i, 1);
+        w.resolve();
       }
-      const { key } = entry;
-      const counter = entry.series.kind === 'counter';
-      const { points } = sortDistinct(arrived);
-      const minutes = bucketsOf(
-        points.map((p) => p[0]),
-        MINUTE,
-      );
-      const ranges = rangesOf(minutes, HOUR);
-      const rows = new Map<number, MinuteRow>();
-      for (const r of ranges) {
-        for (const row of minutesIn.all(key, r.start, r.end) as MinuteDbRow[]) rows.set(row.t, fromDb(row));
-        const before = minuteBefore.get(key, r.start) as MinuteDbRow | undefined;
-        if (before) rows.set(before.t, fromDb(before));
-        const after = minuteAfter.get(key, r.end) as MinuteDbRow | undefined;
-        if (after) rows.set(after.t, fromDb(after));
-      }
-      const raw = new Map<number, Point[]>();
-      for (const m of minutesNeedingRaw(points, rows)) {
-        if (m >= entry.rawFrom) raw.set(m, range.all(key, m, m + MINUTE - 1, MINUTE) as Point[]);
-      }
-      const result = applyPoints(counter, points, rows, ranges, raw);
-      for (const [ts, value] of result.accepted) stored += insert.run(key, ts, value).changes;
-      for (const m of result.changed) upsertMinute.run(key, m.t, m.count, m.sum, m.min, m.max, m.first, m.firstTs, m.last, m.lastTs, m.incInner, m.increase);
-      if (result.dropped.length > 0) {
-        refused += result.dropped.length;
-        log.warn({ seriesId: id, readings: result.dropped.length, first: new Date(result.dropped[0]?.[0] ?? 0).toISOString() }, 'late readings inside minutes whose raw readings retention deleted: dropped');
-      }
-      const hours = bucketsOf(
-        result.changed.map((m) => m.t),
-        HOUR,
-      );
-      for (const r of rangesOf(hours, HOUR)) recomputeHours.run(key, r.start, r.end + HOUR);
-      for (const r of rangesOf(bucketsOf(hours, DAY), DAY)) recomputeDays.run(key, r.start, r.end + DAY);
     }
-    return { stored, refused };
+    if (handed - processed <= LOW_WATER && writableWaiters.length > 0) {
+      const ready = writableWaiters;
+      writableWaiters = [];
+      for (const r of ready) r();
+    }
+  }
+
+  worker.on('message', (m: FromWorker) => {
+    switch (m.type) {
+      case 'written':
+        processed += m.n;
+        written += m.stored;
+        dropped += m.refused;
+        applyRawFrom(m.rawFrom);
+        if (failing !== undefined) log.info({ seq: m.seq }, 'writes succeed again');
+        failing = undefined;
+        settle();
+        break;
+      case 'failing': {
+        if (failing === undefined) log.error({ err: m.message, pending: handed - processed + buffered }, 'batch write failed; readings kept for the next try');
+        failing = m.message;
+        const err = new Error(`SQLite write failed: ${m.message}`);
+        for (const w of waiters.splice(0)) w.reject(err);
+        break;
+      }
+      case 'retained':
+      case 'retention-failed': {
+        const run = retentionRuns.get(m.seq);
+        retentionRuns.delete(m.seq);
+        if (m.type === 'retained') {
+          applyRawFrom(m.rawFrom);
+          run?.resolve({ deleted: m.deleted });
+        } else run?.reject(new Error(m.message));
+        break;
+      }
+      case 'log':
+        log[m.level](m.obj, m.msg);
+        break;
+      case 'closed':
+        onClosed();
+        break;
+    }
+  });
+  worker.on('error', (err) => {
+    workerGone = err;
+    log.error({ err }, 'the SQLite writer thread failed');
+    for (const w of waiters.splice(0)) w.reject(err);
+    for (const r of retentionRuns.values()) r.reject(err);
+    retentionRuns.clear();
   });
 
-  function drain(): Promise<void> {
-    // The reset runs in .finally(), after the assignment, even when no chunk awaited.
-    draining ??= (async () => {
-      while (pending > 0) {
-        const chunk = take();
-        try {
-          const { stored, refused } = writeChunk(chunk);
-          written += stored;
-          dropped += refused;
-          processed += chunk.length;
-        } catch (err) {
-          // Keep the rows: a transient failure (disk full, locked file) must not lose data.
-          queue.unshift(chunk);
-          pending += chunk.length;
-          log.error({ err, rows: chunk.length }, 'batch write failed; readings kept in memory for the next flush');
-          throw err;
-        }
-        if (pending > 0) await yieldToLoop();
-      }
-    })().finally(() => {
-      draining = undefined;
-    });
-    return draining;
-  }
-
-  function background(): void {
-    drain().catch(() => scheduleFlush());
-  }
-
-  function scheduleFlush(): void {
-    if (timer || closed) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      background();
-    }, flushIntervalMs);
-  }
-
-  /** Resolves once every reading queued before the call is written. */
-  async function flush(): Promise<void> {
+  /** Hands the buffered readings to the writer. */
+  function handOver(): void {
     if (timer) {
       clearTimeout(timer);
       timer = undefined;
     }
-    const target = enqueued;
-    while (processed < target) await drain();
+    if (buffered === 0) return;
+    const data = buf.slice(0, 3 * buffered);
+    handed += buffered;
+    buffered = 0;
+    send({ type: 'write', seq: ++seq, now: clock(), data }, [data.buffer]);
   }
 
-  async function runRetention(now: number): Promise<{ deleted: number }> {
-    const cutoff = floorTo(now - rawRetentionDays * DAY, DAY);
-    let deleted = 0;
-    for (const entry of seriesById.values()) {
-      if (closed) break;
-      const keep = lastBefore.get(entry.key, cutoff) as number | undefined;
-      if (keep === undefined) continue;
-      // Before deleting anything: from now on a late reading is placed in a minute
-      // before this one without raw readings, or refused (see rollup.ts).
-      const rawFrom = floorTo(keep, MINUTE) + MINUTE;
-      if (rawFrom > entry.rawFrom) {
-        setRawFrom.run(rawFrom, entry.key);
-        entry.rawFrom = rawFrom;
-      }
-      for (;;) {
-        if (closed) break;
-        const bound = nthOldest.get(entry.key, keep, DELETE_CHUNK - 1) as number | undefined;
-        const n = deleteBefore.run(entry.key, bound === undefined ? keep : bound + 1).changes;
-        deleted += n;
-        if (bound === undefined) break;
-        await yieldToLoop();
-      }
-    }
-    if (deleted > 0) log.info({ deleted, before: new Date(cutoff).toISOString() }, 'raw retention applied');
-    return { deleted };
+  function scheduleHandOver(): void {
+    if (timer || closed) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      handOver();
+    }, flushIntervalMs);
+  }
+
+  /** Resolves once every reading queued before the call is written; rejects if the writer fails meanwhile. */
+  function flush(): Promise<void> {
+    handOver();
+    if (workerGone) return Promise.reject(workerGone);
+    const target = handed;
+    if (processed >= target) return Promise.resolve();
+    return new Promise((resolve, reject) => waiters.push({ target, resolve, reject }));
+  }
+
+  function valueBefore(key: number, from: number): number | undefined {
+    return (rawValueBefore.get(key, from) ?? minuteValueBefore.get(key, from, from)) as number | undefined;
   }
 
   log.info({ file }, 'sqlite store open');
@@ -377,22 +233,41 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
         for (const s of list) upsert.run({ ...s, states: s.states ? JSON.stringify(s.states) : null });
       })();
       loadSeries();
+      entriesByKey = byKey();
+      // Before any write of these series: messages to the writer keep their order.
+      send({ type: 'series' });
     },
     listSeries: () => [...seriesById.values()].map((s) => s.series),
     getSeries: (id) => seriesById.get(id)?.series,
     write(readings) {
       if (closed) throw new Error('store is closed');
-      if (readings.length === 0) return;
-      queue.push(readings.slice());
-      pending += readings.length;
-      enqueued += readings.length;
       for (const r of readings) {
+        const entry = seriesById.get(r.seriesId);
+        if (!entry) {
+          dropped++;
+          if (!unknownLogged.has(r.seriesId)) {
+            unknownLogged.add(r.seriesId);
+            log.warn({ seriesId: r.seriesId }, 'readings of an unknown series dropped (upsertSeries first)');
+          }
+          continue;
+        }
         const prev = latestBySeries.get(r.seriesId);
         // Late readings must not replace a newer "latest" value.
         if (!prev || r.ts >= prev.ts) latestBySeries.set(r.seriesId, r);
+        const k = 3 * buffered;
+        buf[k] = entry.key;
+        buf[k + 1] = r.ts;
+        buf[k + 2] = r.value;
+        buffered++;
+        enqueued++;
+        if (buffered === CHUNK) handOver();
       }
-      if (pending >= batchSize) background();
-      else scheduleFlush();
+      if (buffered >= batchSize) handOver();
+      else if (buffered > 0) scheduleHandOver();
+    },
+    whenWritable() {
+      if (handed - processed <= HIGH_WATER || closed || workerGone) return undefined;
+      return new Promise<void>((resolve) => writableWaiters.push(resolve));
     },
     flush,
     latest: () => [...latestBySeries.values()],
@@ -408,9 +283,9 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     },
     async query(seriesId, q): Promise<RangeResult> {
       const s = seriesById.get(seriesId);
-      const plan = planQuery(q, s?.rawFrom ?? -Infinity);
-      if (!s) return { resolution: plan.resolution, buckets: [], truncated: false };
+      if (!s) return { resolution: planQuery(q, -Infinity).resolution, buckets: [], truncated: false };
       await flush();
+      const plan = planQuery(q, s.rawFrom);
       const { from, to, maxPoints } = plan;
       let resolution = plan.resolution;
       if (plan.rawCandidate && (countRange.get(s.key, from, to, maxPoints + 1) as number) <= maxPoints) resolution = 'raw';
@@ -418,7 +293,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
       if (resolution === 'raw') {
         const rows = range.all(s.key, from, to, maxPoints + 1) as Point[];
         const truncated = rows.length > maxPoints;
-        const prev = counter ? (valueBefore.get(s.key, from) as number | undefined) : undefined;
+        const prev = counter ? valueBefore(s.key, from) : undefined;
         return { resolution, buckets: rawBuckets(truncated ? rows.slice(0, maxPoints) : rows, prev, counter), truncated };
       }
       const rows = rollupRange[resolution].all(s.key, queryStart(from, resolution), to, maxPoints + 1) as CoarseRow[];
@@ -427,35 +302,35 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     },
     applyRetention(now) {
       if (closed) return Promise.reject(new Error('store is closed'));
-      // One run at a time: a second call waits for the first and then runs.
-      const run = (retention ?? Promise.resolve({ deleted: 0 })).catch(() => ({ deleted: 0 })).then(() => runRetention(now ?? clock()));
-      retention = run;
-      return run.finally(() => {
-        if (retention === run) retention = undefined;
-      });
+      if (workerGone) return Promise.reject(workerGone);
+      // The writer runs one retention at a time, in the order asked.
+      const id = ++seq;
+      const done = new Promise<{ deleted: number }>((resolve, reject) => retentionRuns.set(id, { resolve, reject }));
+      send({ type: 'retention', seq: id, now: now ?? clock() });
+      return done;
     },
-    stats: () => ({ pending, written, dropped, state: closed ? 'down' : 'up' }),
+    stats: () => ({ pending: enqueued - processed, written, dropped, state: closed || workerGone ? 'down' : failing !== undefined ? 'degraded' : 'up' }),
     async close() {
       if (closed) return;
-      await flush();
-      closed = true;
-      if (timer) clearTimeout(timer);
-      await retention?.catch(() => undefined);
-      await draining?.catch(() => undefined);
-      db.close();
-      log.info({ written }, 'sqlite store closed');
+      try {
+        await flush();
+      } finally {
+        closed = true;
+        if (timer) clearTimeout(timer);
+        if (!workerGone) {
+          const gone = new Promise<void>((resolve) => {
+            onClosed = resolve;
+            worker.once('exit', () => resolve());
+          });
+          send({ type: 'close' });
+          // A writer stuck on a failing disk must not hold the process: give it 10 s.
+          const stuck = setTimeout(() => void worker.terminate(), 10_000);
+          await gone;
+          clearTimeout(stuck);
+        }
+        db.close();
+        log.info({ written }, 'sqlite store closed');
+      }
     },
   };
-}
-
-function migrate(db: Database.Database, log: Logger): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    const started = Date.now();
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v] as string);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-    log.info({ version: v + 1, ms: Date.now() - started }, 'schema migrated');
-  }
 }

@@ -128,6 +128,12 @@ export interface Store {
    * when the database is back: stats().spooled says which.
    */
   flush(): Promise<void>;
+  /**
+   * Flow control (optional): undefined while the store keeps up; when too many
+   * readings wait for the backend, a promise that resolves once they are down
+   * again. Ingest then stops reading from publishing clients meanwhile.
+   */
+  whenWritable?(): Promise<void> | undefined;
   latest(): Reading[];
   /** Raw readings in [from, to], time order, at most `limit`. Includes readings still queued. */
   history(seriesId: string, from: number, to: number, limit: number): Promise<{ points: [number, number][]; truncated: boolean }>;

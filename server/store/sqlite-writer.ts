@@ -1,0 +1,263 @@
+import type Database from 'better-sqlite3';
+import { DAY, HOUR, MINUTE, type MinuteRow, type Point, applyPoints, bucketsOf, combine, floorTo, minutesNeedingRaw, rangesOf, sortDistinct } from './rollup';
+import { coarseSql } from './sqlite-schema';
+
+/**
+ * Everything the SQLite store writes: raw readings, their minute, hour and day
+ * rollups, and retention. It runs in a worker thread of its own
+ * (sqlite-worker.ts), so that a backfill or a burst costs the event loop only the
+ * hand-over of a typed array, and the broker, ingest and live push keep a core.
+ * It sees only series keys; the store on the event loop resolves series ids.
+ */
+
+/** What the writer logs; the worker forwards it to the server's logger. */
+export interface WriterLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface WriteOutcome {
+  /** Readings stored (duplicates excluded). */
+  stored: number;
+  /** Readings refused (late, inside a minute whose raw readings are gone), each logged. */
+  refused: number;
+  /** Series whose raw readings now start later: [key, rawFrom]. */
+  rawFrom: [number, number][];
+}
+
+interface MinuteDbRow {
+  t: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  first: number;
+  first_ts: number;
+  last: number;
+  last_ts: number;
+  inc_inner: number;
+  increase: number | null;
+}
+
+const fromDb = (r: MinuteDbRow): MinuteRow => ({ t: r.t, count: r.count, sum: r.sum, min: r.min, max: r.max, first: r.first, firstTs: r.first_ts, last: r.last, lastTs: r.last_ts, incInner: r.inc_inner, increase: r.increase });
+
+/** Raw rows deleted per transaction by retention. */
+const DELETE_CHUNK = 20_000;
+
+export interface SqliteWriter {
+  /** Reads the series table again (after the store registered new series). */
+  loadSeries(): void;
+  /**
+   * Writes readings as (key, ts, value) triples in one transaction. Raw readings
+   * older than the retention cut of `now` are not written (retention would delete
+   * them): they go to the rollups only, as with InfluxDB.
+   */
+  write(batches: readonly Float64Array[], now: number): WriteOutcome;
+  /** Deletes raw readings before the retention cut of `now`, a series and a chunk at a time. */
+  retention(now: number, yieldToLoop: () => Promise<void>, stopped: () => boolean): Promise<{ deleted: number; rawFrom: [number, number][] }>;
+}
+
+export function createSqliteWriter(db: Database.Database, rawRetentionDays: number, log: WriterLog): SqliteWriter {
+  /** Per series key: a counter?, and from when its raw readings are complete. */
+  const series = new Map<number, { id: string; counter: boolean; rawFrom: number }>();
+  const selectSeries = db.prepare('SELECT key, id, kind, raw_from AS rawFrom FROM series');
+
+  const insert = db.prepare('INSERT OR IGNORE INTO readings (series, ts, value) VALUES (?, ?, ?)');
+  const range = db.prepare('SELECT ts, value FROM readings WHERE series = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?').raw(true);
+  const minutesIn = db.prepare('SELECT * FROM rollup_1m WHERE series = ? AND t >= ? AND t <= ?');
+  const minuteBefore = db.prepare('SELECT * FROM rollup_1m WHERE series = ? AND t < ? ORDER BY t DESC LIMIT 1');
+  const minuteAfter = db.prepare('SELECT * FROM rollup_1m WHERE series = ? AND t > ? ORDER BY t LIMIT 1');
+  const upsertMinute = db.prepare(
+    `INSERT OR REPLACE INTO rollup_1m (series, t, count, sum, min, max, first, first_ts, last, last_ts, inc_inner, increase)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const upsertHour = db.prepare('INSERT OR REPLACE INTO rollup_1h (series, t, count, sum, min, max, last, increase) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const recomputeHours = db.prepare(coarseSql('rollup_1m', 'rollup_1h', HOUR, 'WHERE series = ? AND t >= ? AND t < ?'));
+  const recomputeDays = db.prepare(coarseSql('rollup_1h', 'rollup_1d', DAY, 'WHERE series = ? AND t >= ? AND t < ?'));
+  const setRawFrom = db.prepare('UPDATE series SET raw_from = ? WHERE key = ?');
+
+  const lastBefore = db.prepare('SELECT ts FROM readings WHERE series = ? AND ts < ? ORDER BY ts DESC LIMIT 1').pluck();
+  const nthOldest = db.prepare('SELECT ts FROM readings WHERE series = ? AND ts < ? ORDER BY ts LIMIT 1 OFFSET ?').pluck();
+  const deleteBefore = db.prepare('DELETE FROM readings WHERE series = ? AND ts < ?');
+
+  /**
+   * Per series, the stored minute rows of [from, to], exactly, as the last write
+   * left them. This thread is the only writer of the rollups, so it stays true.
+   */
+  const windows = new Map<number, { from: number; to: number; rows: MinuteRow[] }>();
+
+  // Minute rows in statements of MINUTES_PER_INSERT rows: one call into SQLite
+  // instead of one per row (the per-call cost dominated for one-reading minutes).
+  const MINUTES_PER_INSERT = 32;
+  const minuteColumns = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  const upsertMinutes = db.prepare(
+    `INSERT OR REPLACE INTO rollup_1m (series, t, count, sum, min, max, first, first_ts, last, last_ts, inc_inner, increase)
+     VALUES ${Array.from({ length: MINUTES_PER_INSERT }, () => minuteColumns).join(', ')}`,
+  );
+  const params: (number | null)[] = [];
+  function writeMinutes(key: number, changed: readonly MinuteRow[]): void {
+    let i = 0;
+    for (; i + MINUTES_PER_INSERT <= changed.length; i += MINUTES_PER_INSERT) {
+      params.length = 0;
+      for (let j = i; j < i + MINUTES_PER_INSERT; j++) {
+        const m = changed[j] as MinuteRow;
+        params.push(key, m.t, m.count, m.sum, m.min, m.max, m.first, m.firstTs, m.last, m.lastTs, m.incInner, m.increase);
+      }
+      upsertMinutes.run(params);
+    }
+    for (; i < changed.length; i++) {
+      const m = changed[i] as MinuteRow;
+      upsertMinute.run(key, m.t, m.count, m.sum, m.min, m.max, m.first, m.firstTs, m.last, m.lastTs, m.incInner, m.increase);
+    }
+  }
+
+  function loadSeries(): void {
+    for (const row of selectSeries.all() as { key: number; id: string; kind: string; rawFrom: number | null }[]) {
+      const known = series.get(row.key);
+      series.set(row.key, { id: row.id, counter: row.kind === 'counter', rawFrom: Math.max(known?.rawFrom ?? -Infinity, row.rawFrom ?? -Infinity) });
+    }
+  }
+  loadSeries();
+
+  /** Raw readings are complete from `t` on: recorded before any older one is left out. */
+  function raiseRawFrom(key: number, entry: { rawFrom: number }, t: number, changes: [number, number][]): void {
+    if (t <= entry.rawFrom) return;
+    setRawFrom.run(t, key);
+    entry.rawFrom = t;
+    changes.push([key, t]);
+  }
+
+  /** The readings of one series (time order, distinct times), their rollups included. */
+  function writeSeries(key: number, entry: { id: string; counter: boolean; rawFrom: number }, points: Point[], cutoff: number, out: WriteOutcome): void {
+    const { counter } = entry;
+    // Older than the retention cut: rollups only. Raw readings of the series are
+    // complete only from the minute after the last such reading on.
+    let old = 0;
+    while (old < points.length && (points[old] as Point)[0] < cutoff) old++;
+    if (old > 0) raiseRawFrom(key, entry, floorTo((points[old - 1] as Point)[0], MINUTE) + MINUTE, out.rawFrom);
+
+    const minutes = bucketsOf(
+      points.map((p) => p[0]),
+      MINUTE,
+    );
+    const ranges = rangesOf(minutes, HOUR);
+    // The stored minutes of every whole hour a range touches, so that the hours
+    // are recomputed here from their minutes, plus the nearest ones around.
+    const rows = new Map<number, MinuteRow>();
+    const wholeHours: { start: number; end: number }[] = [];
+    const cached = windows.get(key);
+    for (const r of ranges) {
+      const start = floorTo(r.start, HOUR);
+      const end = floorTo(r.end, HOUR) + HOUR - 1;
+      wholeHours.push({ start, end });
+      // What the last write of the series left in hand is not read again: a backfill
+      // continues, chunk after chunk, the hour the previous chunk ended in.
+      let from = start;
+      if (cached && cached.from <= start && start <= cached.to) {
+        for (const row of cached.rows) if (row.t >= start && row.t <= end) rows.set(row.t, row);
+        from = cached.to + 1;
+      }
+      if (from <= end) for (const row of minutesIn.all(key, from, end) as MinuteDbRow[]) rows.set(row.t, fromDb(row));
+      let before: MinuteRow | undefined;
+      if (cached && cached.from <= start && start <= cached.to) {
+        for (const row of cached.rows) if (row.t < start && (!before || row.t > before.t)) before = row;
+      }
+      if (!before) {
+        const found = minuteBefore.get(key, start) as MinuteDbRow | undefined;
+        if (found) before = fromDb(found);
+      }
+      if (before) rows.set(before.t, before);
+      const after = minuteAfter.get(key, end) as MinuteDbRow | undefined;
+      if (after) rows.set(after.t, fromDb(after));
+    }
+    const raw = new Map<number, Point[]>();
+    for (const m of minutesNeedingRaw(points, rows)) {
+      if (m >= entry.rawFrom) raw.set(m, range.all(key, m, m + MINUTE - 1, MINUTE) as Point[]);
+    }
+    const result = applyPoints(counter, points, rows, ranges, raw);
+    for (const [ts, value] of result.accepted) {
+      if (ts >= entry.rawFrom) out.stored += insert.run(key, ts, value).changes;
+      else out.stored++;
+    }
+    writeMinutes(key, result.changed);
+    if (result.dropped.length > 0) {
+      out.refused += result.dropped.length;
+      log.warn({ seriesId: entry.id, readings: result.dropped.length, first: new Date(result.dropped[0]?.[0] ?? 0).toISOString() }, 'late readings inside minutes whose raw readings retention deleted: dropped');
+    }
+
+    // Hours: from the minutes in hand when the hour is one of the whole hours read,
+    // else (the next stored minute, far after, whose increase changed) in SQL.
+    const hours = bucketsOf(
+      result.changed.map((m) => m.t),
+      HOUR,
+    );
+    const sorted = [...rows.values()].sort((a, b) => a.t - b.t);
+    let i = 0;
+    for (const h of hours) {
+      if (!wholeHours.some((w) => h >= w.start && h <= w.end)) {
+        recomputeHours.run(key, h, h + HOUR);
+        continue;
+      }
+      while (i < sorted.length && (sorted[i] as MinuteRow).t < h) i++;
+      let j = i;
+      while (j < sorted.length && (sorted[j] as MinuteRow).t < h + HOUR) j++;
+      const [hour] = combine(sorted.slice(i, j), HOUR);
+      if (hour) upsertHour.run(key, hour.t, hour.count, hour.sum, hour.min, hour.max, hour.last, hour.increase);
+      i = j;
+    }
+    for (const r of rangesOf(bucketsOf(hours, DAY), DAY)) recomputeDays.run(key, r.start, r.end + DAY);
+    // The stored minutes of the last range's whole hours, as written: the next chunk's start.
+    const last = wholeHours[wholeHours.length - 1];
+    if (last) windows.set(key, { from: last.start, to: last.end, rows: sorted.filter((row) => row.t >= last.start && row.t <= last.end) });
+  }
+
+  const writeAll = db.transaction((batches: readonly Float64Array[], now: number): WriteOutcome => {
+    const out: WriteOutcome = { stored: 0, refused: 0, rawFrom: [] };
+    const cutoff = floorTo(now - rawRetentionDays * DAY, DAY);
+    const bySeries = new Map<number, Point[]>();
+    for (const triples of batches) {
+      for (let k = 0; k < triples.length; k += 3) {
+        const key = triples[k] as number;
+        let list = bySeries.get(key);
+        if (!list) bySeries.set(key, (list = []));
+        list.push([triples[k + 1] as number, triples[k + 2] as number]);
+      }
+    }
+    for (const [key, arrived] of bySeries) {
+      const entry = series.get(key);
+      if (!entry) {
+        // The store resolves series before sending: a key it knows and this table does not is a bug.
+        out.refused += arrived.length;
+        log.warn({ key, readings: arrived.length }, 'readings of a series key the writer does not know: dropped');
+        continue;
+      }
+      writeSeries(key, entry, sortDistinct(arrived).points, cutoff, out);
+    }
+    return out;
+  });
+
+  async function retention(now: number, yieldToLoop: () => Promise<void>, stopped: () => boolean): Promise<{ deleted: number; rawFrom: [number, number][] }> {
+    const cutoff = floorTo(now - rawRetentionDays * DAY, DAY);
+    let deleted = 0;
+    const changes: [number, number][] = [];
+    for (const [key, entry] of series) {
+      if (stopped()) break;
+      const keep = lastBefore.get(key, cutoff) as number | undefined;
+      if (keep === undefined) continue;
+      // Before deleting anything: from now on a late reading is placed in a minute
+      // before this one without raw readings, or refused (see rollup.ts).
+      raiseRawFrom(key, entry, floorTo(keep, MINUTE) + MINUTE, changes);
+      for (;;) {
+        if (stopped()) break;
+        const bound = nthOldest.get(key, keep, DELETE_CHUNK - 1) as number | undefined;
+        deleted += deleteBefore.run(key, bound === undefined ? keep : bound + 1).changes;
+        if (bound === undefined) break;
+        await yieldToLoop();
+      }
+    }
+    if (deleted > 0) log.info({ deleted, before: new Date(cutoff).toISOString() }, 'raw retention applied');
+    return { deleted, rawFrom: changes };
+  }
+
+  return { loadSeries, write: (batches, now) => writeAll(batches, now), retention };
+}
