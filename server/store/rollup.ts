@@ -96,6 +96,10 @@ function concat(a: MinuteRow, b: MinuteRow, counter: boolean): MinuteRow {
 
 /** Sorts by time and keeps the first of readings with the same time (what INSERT OR IGNORE keeps). */
 export function sortDistinct(points: Point[]): { points: Point[]; duplicates: number } {
+  // Readings mostly arrive in time order, distinct: then the list is kept as it is.
+  let ordered = true;
+  for (let i = 1; i < points.length && ordered; i++) ordered = (points[i - 1] as Point)[0] < (points[i] as Point)[0];
+  if (ordered) return { points, duplicates: 0 };
   // A stable sort: of two readings at the same time, the one written first stays first.
   const sorted = points.slice().sort((a, b) => a[0] - b[0]);
   const out: Point[] = [];
@@ -119,8 +123,16 @@ export function bySeries(readings: readonly Reading[]): Map<string, Point[]> {
 }
 
 /** Sorted, distinct starts of the `size` buckets these times fall in. */
-export function bucketsOf(times: Iterable<number>, size: number): number[] {
-  return [...new Set([...times].map((t) => floorTo(t, size)))].sort((a, b) => a - b);
+export function bucketsOf(times: readonly number[], size: number): number[] {
+  // One pass while the times come in order (the usual case), a set and a sort otherwise.
+  const out: number[] = [];
+  for (const t of times) {
+    const b = floorTo(t, size);
+    const last = out[out.length - 1];
+    if (last === undefined || b > last) out.push(b);
+    else if (b < last) return [...new Set([...times].map((x) => floorTo(x, size)))].sort((x, y) => x - y);
+  }
+  return out;
 }
 
 /**

@@ -18,6 +18,8 @@ export interface SqliteStoreOptions {
   rawRetentionDays?: number;
   /** The clock of retention (applyRetention() and the raw readings left out on write). */
   now?: () => number;
+  /** Readings waiting for the writer beyond which whenWritable() holds ingest back (to half of it). Default 200,000. */
+  maxWaiting?: number;
   log: Logger;
 }
 
@@ -29,8 +31,7 @@ const CHUNK = 5_000;
  * the writer is the slowest step of a backfill, and a queue in front of it would
  * otherwise grow without bound. 24 bytes a reading: 200,000 is under 5 MB.
  */
-const HIGH_WATER = 200_000;
-const LOW_WATER = 100_000;
+const MAX_WAITING = 200_000;
 
 interface SeriesEntry {
   key: number;
@@ -57,6 +58,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   const flushIntervalMs = opts.flushIntervalMs ?? 200;
   const rawRetentionDays = opts.rawRetentionDays ?? DEFAULT_RAW_RETENTION_DAYS;
   const clock = opts.now ?? Date.now;
+  const highWater = opts.maxWaiting ?? MAX_WAITING;
+  const lowWater = Math.floor(highWater / 2);
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const file = path.join(opts.dataDir, SQLITE_FILE);
   const db = openDatabase(file, { migrate: true, log });
@@ -138,7 +141,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
         w.resolve();
       }
     }
-    if (handed - processed <= LOW_WATER && writableWaiters.length > 0) {
+    if (handed - processed <= lowWater && writableWaiters.length > 0) {
       const ready = writableWaiters;
       writableWaiters = [];
       for (const r of ready) r();
@@ -266,7 +269,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
       else if (buffered > 0) scheduleHandOver();
     },
     whenWritable() {
-      if (handed - processed <= HIGH_WATER || closed || workerGone) return undefined;
+      if (handed - processed <= highWater || closed || workerGone) return undefined;
       return new Promise<void>((resolve) => writableWaiters.push(resolve));
     },
     flush,

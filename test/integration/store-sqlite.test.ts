@@ -36,6 +36,28 @@ describe('SQLite store, its data directory', () => {
     dataDir = undefined;
   });
 
+  it('holds ingest back while more readings wait for the writer thread than it allows, then lets it go on', async () => {
+    dataDir = tempDir('lnm-sqlite-');
+    const store = openSqliteStore({ dataDir, log, flushIntervalMs: 60_000, maxWaiting: 2_000 });
+    try {
+      store.upsertSeries([GAUGE]);
+      expect(store.whenWritable?.()).toBeUndefined();
+      const t0 = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 86_400_000;
+      // 20,000 readings handed over in one turn of the event loop: the writer cannot have answered yet.
+      for (let b = 0; b < 20; b++) store.write(Array.from({ length: 1000 }, (_, i) => ({ seriesId: GAUGE.id, ts: t0 + (b * 1000 + i) * 1000, value: i })));
+      const held = store.whenWritable?.();
+      expect(held).toBeInstanceOf(Promise);
+      await held;
+      // Let go once at most half the bound waits, not before.
+      expect(store.stats().pending).toBeLessThanOrEqual(1_000);
+      await store.flush();
+      expect(store.whenWritable?.()).toBeUndefined();
+      expect(store.stats()).toMatchObject({ pending: 0, written: 20_000, state: 'up' });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('rolls up the readings an existing (schema 2) data directory already holds when it upgrades', async () => {
     dataDir = tempDir('lnm-sqlite-');
     const db = new Database(path.join(dataDir, SQLITE_FILE));
