@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HealthResponse } from '../shared/api';
@@ -7,6 +9,7 @@ import { type Simulator, startSimulator } from '../simulator/index';
 import { building as defaultBuilding } from '../shared/catalogue';
 import type { Building } from '../shared/building';
 import { DEFAULT_RULES_FILE, startAlerts } from './alerts/index';
+import { harden } from './api/hardening';
 import { createApi } from './api/index';
 import type { AnyRoute } from './api/registry';
 import { alertRoutes } from './api/routes/alerts';
@@ -33,7 +36,11 @@ export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../web/dist', import.meta.
 
 export interface RunningServer {
   httpPort: number;
+  /** The plain-text MQTT port; 0 when MQTT_PLAIN=off. */
   mqttPort: number;
+  /** MQTT over TLS; undefined without TLS_CERT_FILE. */
+  mqttsPort: number | undefined;
+  /** The dashboard's URL: https:// when TLS is configured. */
   url: string;
   store: Store;
   accounts: Accounts;
@@ -48,7 +55,21 @@ export interface RunningServer {
  * started here and stopped here, in the reverse order of the data flow so that
  * nothing in flight is lost on shutdown.
  */
+/** The TLS key and certificate, read once; an unreadable file stops the start with the variable's name. */
+function readTls(config: Config): { key: Buffer; cert: Buffer } | undefined {
+  if (!config.tls) return undefined;
+  const read = (file: string, variable: string): Buffer => {
+    try {
+      return fs.readFileSync(file);
+    } catch (err) {
+      throw new Error(`${variable}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+    }
+  };
+  return { cert: read(config.tls.certFile, 'TLS_CERT_FILE'), key: read(config.tls.keyFile, 'TLS_KEY_FILE') };
+}
+
 export async function startServer(config: Config, opts: { catalogue?: Catalogue; building?: Building; webDir?: string; simulatorPeriodMs?: number } = {}): Promise<RunningServer> {
+  const tlsFiles = readTls(config);
   const logger = createLogger(config.logLevel);
   const log = logger('app');
   const cat = opts.catalogue ?? defaultCatalogue;
@@ -92,11 +113,31 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     res.statusCode = 503;
     res.end();
   };
-  const httpServer = http.createServer((req, res) => handler(req, res));
+  // With a certificate, the one HTTP port speaks HTTPS only: the dashboard, the API,
+  // socket.io and MQTT over WebSocket are all behind TLS (docs/security.md).
+  let httpServer: http.Server | https.Server;
+  try {
+    httpServer = tlsFiles ? https.createServer({ ...tlsFiles, minVersion: 'TLSv1.2' }, (req, res) => handler(req, res)) : http.createServer((req, res) => handler(req, res));
+  } catch (err) {
+    stopRetention();
+    alerts.close();
+    appDb.close();
+    await store.close();
+    throw new Error(`TLS_CERT_FILE / TLS_KEY_FILE: not a usable certificate and key (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+  }
   let simulator: Simulator | undefined;
   let broker: Awaited<ReturnType<typeof startBroker>>;
   try {
-    broker = await startBroker({ port: config.mqttPort, host: config.host, http: httpServer, log: logger('mqtt'), registry });
+    broker = await startBroker({
+      port: config.mqttPort,
+      host: config.host,
+      http: httpServer,
+      log: logger('mqtt'),
+      registry,
+      auth: { loginAttempts: config.auth.loginAttempts },
+      plain: config.mqttPlain,
+      ...(tlsFiles && config.tls ? { tls: { port: config.tls.mqttsPort, ...tlsFiles } } : {}),
+    });
   } catch (err) {
     stopRetention();
     await store.close();
@@ -163,8 +204,9 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     ...kpiRoutes({ store, catalogue: cat, building: site, now: Date.now }),
     ...alertRoutes({ alerts, accounts }),
   ];
-  const app = createApi({ accounts, routes, version: VERSION, webDir: opts.webDir ?? DEFAULT_WEB_DIR, log: logger('http') });
-  handler = app;
+  const api = createApi({ accounts, routes, version: VERSION, webDir: opts.webDir ?? DEFAULT_WEB_DIR, log: logger('http') });
+  // Security headers, CSP, CORS and CSRF in front of it all (server/api/hardening.ts).
+  handler = harden(api, { https: tlsFiles !== undefined, corsOrigins: config.corsOrigins, log: logger('http') });
   let httpPort: number;
   try {
     httpPort = await listen(httpServer, config.httpPort, config.host, 'HTTP_PORT');
@@ -176,7 +218,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     await live.close();
     throw err;
   }
-  const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${httpPort}/`;
+  const url = `${tlsFiles ? 'https' : 'http'}://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${httpPort}/`;
   logger('http').info({ port: httpPort, url }, 'http listening');
 
   if (config.simulator.enabled) {
@@ -200,6 +242,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   return {
     httpPort,
     mqttPort: broker.mqttPort,
+    mqttsPort: broker.mqttsPort,
     url,
     store,
     accounts,

@@ -63,10 +63,33 @@ const EnvSchema = z
       .transform(Number),
     ADMIN_PASSWORD: z.string().min(12, 'ADMIN_PASSWORD must have at least 12 characters').max(256).optional(),
     LOGIN_ATTEMPTS: z.string().regex(/^\d+$/, 'LOGIN_ATTEMPTS must be a whole number').refine((s) => Number(s) >= 1 && Number(s) <= 1000, 'LOGIN_ATTEMPTS must be from 1 to 1000').default('10').transform(Number),
+    TLS_CERT_FILE: z.string().min(1).optional(),
+    TLS_KEY_FILE: z.string().min(1).optional(),
+    MQTTS_PORT: port('MQTTS_PORT', 8883),
+    MQTT_PLAIN: z.enum(['on', 'off', 'loopback'], { error: 'MQTT_PLAIN must be "on", "off" or "loopback"' }).optional(),
+    CORS_ORIGINS: z
+      .string()
+      .refine(
+        (s) =>
+          s.split(',').every((o) => {
+            try {
+              return new URL(o.trim()).origin === o.trim().replace(/\/$/, '');
+            } catch {
+              return false;
+            }
+          }),
+        'CORS_ORIGINS must be a comma-separated list of origins such as https://grafana.example.org (scheme, host and port, no path)',
+      )
+      .optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
   })
   .superRefine((env, ctx) => {
     if (env.STORE === 'influx' && !env.INFLUX_URL) ctx.addIssue({ code: 'custom', path: ['INFLUX_URL'], message: 'INFLUX_URL is required when STORE=influx' });
+    if ((env.TLS_CERT_FILE === undefined) !== (env.TLS_KEY_FILE === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [env.TLS_CERT_FILE === undefined ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'], message: 'TLS_CERT_FILE and TLS_KEY_FILE go together: set both (PEM files) or neither' });
+    }
+    if (env.MQTT_PLAIN === 'off' && env.TLS_CERT_FILE === undefined) ctx.addIssue({ code: 'custom', path: ['MQTT_PLAIN'], message: 'MQTT_PLAIN=off needs TLS_CERT_FILE and TLS_KEY_FILE: devices would have no way in' });
+    if (env.MQTT_PLAIN === 'off' && env.SIMULATOR === 'on') ctx.addIssue({ code: 'custom', path: ['MQTT_PLAIN'], message: 'MQTT_PLAIN=off leaves the embedded simulator no way in: use MQTT_PLAIN=loopback, or SIMULATOR=off' });
   });
 
 export interface Config {
@@ -96,6 +119,19 @@ export interface Config {
     /** Failed logins per address and username in 15 minutes before 429. */
     loginAttempts: number;
   };
+  /**
+   * TLS (docs/security.md): with a certificate and key, HTTP_PORT speaks HTTPS
+   * (socket.io and MQTT over WebSocket with it) and MQTTS_PORT serves MQTT over TLS.
+   */
+  tls: { certFile: string; keyFile: string; mqttsPort: number } | undefined;
+  /**
+   * The plain-text MQTT listener on MQTT_PORT: 'on' on HOST, 'loopback' on
+   * 127.0.0.1 only (the embedded simulator and local tools), 'off' none.
+   * Default: 'on' without TLS, 'loopback' with it.
+   */
+  mqttPlain: 'on' | 'off' | 'loopback';
+  /** Other origins allowed to call the REST API from a browser with a Bearer token (CORS); empty: none. */
+  corsOrigins: string[];
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
 
@@ -127,6 +163,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     liveFrameMs: e.LIVE_FRAME_MS,
     alertRulesFile: e.ALERT_RULES_FILE === undefined ? undefined : path.resolve(e.ALERT_RULES_FILE),
     auth: { adminPassword: e.ADMIN_PASSWORD, loginAttempts: e.LOGIN_ATTEMPTS },
+    tls: e.TLS_CERT_FILE !== undefined && e.TLS_KEY_FILE !== undefined ? { certFile: path.resolve(e.TLS_CERT_FILE), keyFile: path.resolve(e.TLS_KEY_FILE), mqttsPort: e.MQTTS_PORT } : undefined,
+    mqttPlain: e.MQTT_PLAIN ?? (e.TLS_CERT_FILE === undefined ? 'on' : 'loopback'),
+    corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/$/, '')).filter((o) => o !== ''),
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -14,7 +14,12 @@ export async function main(env: Record<string, string | undefined> = process.env
     throw err;
   }
   const server = await startServer(config);
-  console.log(`\n  Le Numérique monitor is running.\n  Dashboard: ${server.url}\n  MQTT:      mqtt://localhost:${server.mqttPort}  (and ws on ${server.url.replace(/^http/, 'ws')}mqtt)\n`);
+  const ws = `${server.url.replace(/^http/, 'ws')}mqtt`;
+  const mqttLines = [
+    ...(server.mqttPort ? [`  MQTT:      mqtt://localhost:${server.mqttPort}${config.mqttPlain === 'loopback' ? '  (this machine only)' : ''}`] : []),
+    ...(server.mqttsPort ? [`  MQTTS:     mqtts://localhost:${server.mqttsPort}`] : []),
+  ];
+  console.log(`\n  Le Numérique monitor is running.\n  Dashboard: ${server.url}\n${mqttLines.join('\n')}  (and ${ws})\n`);
   if (server.generatedAdminPassword) {
     // Shown once, on the console only (never in the JSON logs): the first start's admin account.
     console.log(`  First start: log in as "admin" with password ${server.generatedAdminPassword}\n  (shown once; set ADMIN_PASSWORD before the first start to choose it)\n`);

@@ -33,6 +33,12 @@ export const LoginRequestSchema = z.object({ username: z.string().min(1).max(64)
 export type LoginRequest = z.infer<typeof LoginRequestSchema>;
 
 export const SESSION_COOKIE = 'lnm_session';
+/**
+ * Writes authenticated by the session cookie must carry this header, set to "1"
+ * (CSRF protection: another site's page cannot add it without a CORS preflight,
+ * which the server refuses). Requests with "Authorization: Bearer" need not.
+ */
+export const CSRF_HEADER = 'x-lnm-csrf';
 
 export const LoginResponseSchema = z.object({
   /** Send as "Authorization: Bearer <token>"; the browser gets the same in an HttpOnly cookie. */

@@ -38,7 +38,9 @@ export default defineConfig(({ mode }) => {
     server: {
       fs: { allow: [repo] },
       proxy: {
-        '/api': { target, changeOrigin: true },
+        // Writes with the session cookie must come from the server's own origin (CSRF check,
+        // server/api/hardening.ts): present the target's origin, as the page would in production.
+        '/api': { target, changeOrigin: true, headers: { origin: target } },
         // The server accepts the session cookie on socket.io only from its own origin
         // (server/live): present the target's origin, as the page would in production.
         '/socket.io': { target, changeOrigin: true, ws: true, headers: { origin: target } },

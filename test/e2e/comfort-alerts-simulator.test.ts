@@ -93,7 +93,8 @@ describe.skipIf(!chromium.ok)(`comfort, alerts and simulator pages in Chromium${
       async ([id, device]) => {
         const res = await fetch('/api/v1/alert-rules', {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
+          // With the session cookie, as the dashboard's own writes: the CSRF header (docs/security.md).
+          headers: { 'Content-Type': 'application/json', 'x-lnm-csrf': '1' },
           body: JSON.stringify({ id, name: 'Capteur hors ligne (test e2e)', severity: 'critical', kind: 'device-offline', target: { devices: [device] }, graceMinutes: 0 }),
         });
         return res.status;

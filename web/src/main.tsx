@@ -1,3 +1,5 @@
+// First: zod must be configured before any schema is built (lib/no-eval.ts).
+import './lib/no-eval';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';

@@ -10,6 +10,7 @@ import {
   type SeriesListResponse,
   SeriesListResponseSchema,
 } from '../../../shared/api';
+import { CSRF_HEADER } from '../../../shared/auth';
 
 /**
  * REST helpers. Every failure becomes an ApiError whose message a person can
@@ -91,7 +92,8 @@ export function fetchHealth(signal?: AbortSignal): Promise<HealthResponse> {
  * (undefined for 204). The server's {error} is thrown as an ApiError, its message as is.
  */
 export async function sendJson<S extends z.ZodType>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: unknown, schema: S | null): Promise<z.output<S> | undefined> {
-  const res = await fetch(path, { method, headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  // The CSRF header: the server refuses a write authenticated by the session cookie without it.
+  const res = await fetch(path, { method, headers: { 'Content-Type': 'application/json', Accept: 'application/json', [CSRF_HEADER]: '1' }, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   const json: unknown = text ? JSON.parse(text) : undefined;
   if (!res.ok) {

@@ -1,4 +1,4 @@
-import { type LoginResponse, LoginResponseSchema, type MeResponse, MeResponseSchema } from '../../../shared/auth';
+import { CSRF_HEADER, type LoginResponse, LoginResponseSchema, type MeResponse, MeResponseSchema } from '../../../shared/auth';
 
 /**
  * The browser's session: the server sets an HttpOnly cookie on login, so the
@@ -15,7 +15,7 @@ export async function fetchMe(signal?: AbortSignal): Promise<MeResponse | null> 
 export async function logIn(username: string, password: string): Promise<LoginResponse> {
   const res = await fetch('/api/v1/auth/login', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', [CSRF_HEADER]: '1' },
     body: JSON.stringify({ username, password }),
   });
   if (res.status === 401) throw new Error('Identifiant ou mot de passe incorrect.');
@@ -25,5 +25,6 @@ export async function logIn(username: string, password: string): Promise<LoginRe
 }
 
 export async function logOut(): Promise<void> {
-  await fetch('/api/v1/auth/logout', { method: 'POST' });
+  // Writes sent with the session cookie carry the CSRF header (server/api/hardening.ts).
+  await fetch('/api/v1/auth/logout', { method: 'POST', headers: { [CSRF_HEADER]: '1' } });
 }
