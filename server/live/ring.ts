@@ -20,7 +20,8 @@ export interface Replay {
  * so a frame is found by arithmetic.
  */
 export class FrameRing {
-  private frames: Frame[] = [];
+  /** Held frames from `head` on; the slots before it are evicted (undefined, so their readings can be collected). */
+  private frames: (Frame | undefined)[] = [];
   private head = 0;
   private held = 0;
   /** The newest frame evicted (seq 0 at the server's start, when nothing was). */
@@ -65,6 +66,9 @@ export class FrameRing {
       if (f.ts >= oldest && !tooMany) break;
       this.evicted = { seq: f.seq, ts: f.ts };
       this.held -= f.readings.length;
+      // Let go of the frame now: a slot kept until the next compaction held up to
+      // 1,024 evicted frames, minutes of readings at a high rate, far past the bounds.
+      this.frames[this.head] = undefined;
       this.head++;
     }
     // Compact now and then rather than shifting on every eviction.
@@ -83,17 +87,21 @@ export class FrameRing {
     const first = this.frames[this.head];
     if (seq >= this.evicted.seq && seq <= this.lastSeq) {
       if (!first || seq >= this.lastSeq) return { frames: [] };
-      return { frames: this.frames.slice(this.head + (seq - first.seq) + 1) };
+      return { frames: this.heldFrom(this.head + (seq - first.seq) + 1) };
     }
-    return { frames: this.frames.slice(this.head), gap: { from: Math.min(fromTs ?? fallbackFrom, this.evicted.ts), to: this.evicted.ts } };
+    return { frames: this.heldFrom(this.head), gap: { from: Math.min(fromTs ?? fallbackFrom, this.evicted.ts), to: this.evicted.ts } };
   }
 
   /** The frames made after server time `ts`, and the gap when some of those were evicted. */
   afterTs(ts: number): Replay {
-    const held = this.frames.slice(this.head);
-    const frames = held.filter((f) => f.ts > ts);
+    const frames = this.heldFrom(this.head).filter((f) => f.ts > ts);
     if (ts >= this.evicted.ts) return { frames };
     return { frames, gap: { from: ts, to: this.evicted.ts } };
+  }
+
+  /** The held frames from slot `i` on (every slot from head on holds one). */
+  private heldFrom(i: number): Frame[] {
+    return this.frames.slice(i) as Frame[];
   }
 
   /** The server time of a frame still held, or of the newest evicted one. */

@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { Reading } from '../../shared/api';
 import { FrameRing } from '../../server/live/ring';
@@ -11,6 +13,25 @@ function ringOf(frames: number, { maxAgeMs = 1e9, maxReadings = 1e9, perFrame = 
 }
 
 describe('the live ring buffer', () => {
+  it('lets go of an evicted frame at once, so that its readings can be collected', async () => {
+    // The collector, for this test only (node's documented --expose-gc, set at run time).
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const ring = new FrameRing(1000, 1e9, 0);
+    const refs = Array.from({ length: 5 }, (_, i) => {
+      const readings = r(1000);
+      ring.push({ seq: i + 1, ts: i * 10, readings });
+      return new WeakRef(readings);
+    });
+    // Old enough to evict the five frames by age; the ring holds this one only.
+    ring.push({ seq: 6, ts: 5000, readings: r(1) });
+    expect(ring.size).toBe(1);
+    // A WeakRef keeps its target until the end of the current job: collect after it.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    expect(refs.map((ref) => ref.deref() === undefined)).toEqual([true, true, true, true, true]);
+  });
+
   it('replays exactly the frames after a seq it still holds', () => {
     const ring = ringOf(10);
     expect(ring.afterSeq(7, undefined, 0)).toEqual({ frames: [expect.objectContaining({ seq: 8 }), expect.objectContaining({ seq: 9 }), expect.objectContaining({ seq: 10 })] });
