@@ -131,8 +131,9 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions): Database.
   if (opts.writer) {
     // Every series has its insertion point in each of four tables (raw, 1m, 1h, 1d):
     // with 142 series the 2 MB default cache evicts pages that the next batch
-    // dirties again. 64 MB holds them (sqlite.org/pragma.html#pragma_cache_size).
-    db.pragma('cache_size = -65536');
+    // dirties again. 16 MB holds them (sqlite.org/pragma.html#pragma_cache_size) and
+    // bounds what the cache adds to the server's memory.
+    db.pragma('cache_size = -16384');
     // A checkpoint copies the WAL into the database and syncs it; every 1,000 pages
     // (the default) it ran several times a second during a backfill and doubled its
     // time on this machine's disk. 10,000 pages: a WAL of up to about 40 MB.

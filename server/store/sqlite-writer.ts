@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { DAY, HOUR, MINUTE, type MinuteRow, type Point, applyPoints, bucketsOf, combine, floorTo, minutesNeedingRaw, rangesOf, sortDistinct } from './rollup';
+import { type CoarseRow, DAY, HOUR, MINUTE, type MinuteRow, type Point, applyPoints, bucketsOf, combine, floorTo, minutesNeedingRaw, rangesOf, sortDistinct } from './rollup';
 import { coarseSql } from './sqlite-schema';
 
 /**
@@ -73,7 +73,8 @@ export function createSqliteWriter(db: Database.Database, rawRetentionDays: numb
   );
   const upsertHour = db.prepare('INSERT OR REPLACE INTO rollup_1h (series, t, count, sum, min, max, last, increase) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   const recomputeHours = db.prepare(coarseSql('rollup_1m', 'rollup_1h', HOUR, 'WHERE series = ? AND t >= ? AND t < ?'));
-  const recomputeDays = db.prepare(coarseSql('rollup_1h', 'rollup_1d', DAY, 'WHERE series = ? AND t >= ? AND t < ?'));
+  const hoursOfDay = db.prepare('SELECT t, count, sum, min, max, last, increase FROM rollup_1h WHERE series = ? AND t >= ? AND t < ? ORDER BY t');
+  const upsertDay = db.prepare('INSERT OR REPLACE INTO rollup_1d (series, t, count, sum, min, max, last, increase) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   const setRawFrom = db.prepare('UPDATE series SET raw_from = ? WHERE key = ?');
 
   const lastBefore = db.prepare('SELECT ts FROM readings WHERE series = ? AND ts < ? ORDER BY ts DESC LIMIT 1').pluck();
@@ -109,6 +110,23 @@ export function createSqliteWriter(db: Database.Database, rawRetentionDays: numb
       const m = changed[i] as MinuteRow;
       upsertMinute.run(key, m.t, m.count, m.sum, m.min, m.max, m.first, m.firstTs, m.last, m.lastTs, m.incInner, m.increase);
     }
+  }
+
+  const RAW_PER_INSERT = 64;
+  const insertRaw = db.prepare(`INSERT OR IGNORE INTO readings (series, ts, value) VALUES ${Array.from({ length: RAW_PER_INSERT }, () => '(?, ?, ?)').join(', ')}`);
+  /** Raw rows of the accepted readings from `rawFrom` on; the count stored (those before rawFrom are rolled up only). */
+  function writeRaw(key: number, accepted: readonly Point[], rawFrom: number): number {
+    let stored = 0;
+    let i = 0;
+    while (i < accepted.length && (accepted[i] as Point)[0] < rawFrom) i++;
+    stored += i;
+    for (; i + RAW_PER_INSERT <= accepted.length; i += RAW_PER_INSERT) {
+      params.length = 0;
+      for (let j = i; j < i + RAW_PER_INSERT; j++) params.push(key, (accepted[j] as Point)[0], (accepted[j] as Point)[1]);
+      stored += insertRaw.run(params).changes;
+    }
+    for (; i < accepted.length; i++) stored += insert.run(key, (accepted[i] as Point)[0], (accepted[i] as Point)[1]).changes;
+    return stored;
   }
 
   function loadSeries(): void {
@@ -175,10 +193,7 @@ export function createSqliteWriter(db: Database.Database, rawRetentionDays: numb
       if (m >= entry.rawFrom) raw.set(m, range.all(key, m, m + MINUTE - 1, MINUTE) as Point[]);
     }
     const result = applyPoints(counter, points, rows, ranges, raw);
-    for (const [ts, value] of result.accepted) {
-      if (ts >= entry.rawFrom) out.stored += insert.run(key, ts, value).changes;
-      else out.stored++;
-    }
+    out.stored += writeRaw(key, result.accepted, entry.rawFrom);
     writeMinutes(key, result.changed);
     if (result.dropped.length > 0) {
       out.refused += result.dropped.length;
@@ -205,7 +220,11 @@ export function createSqliteWriter(db: Database.Database, rawRetentionDays: numb
       if (hour) upsertHour.run(key, hour.t, hour.count, hour.sum, hour.min, hour.max, hour.last, hour.increase);
       i = j;
     }
-    for (const r of rangesOf(bucketsOf(hours, DAY), DAY)) recomputeDays.run(key, r.start, r.end + DAY);
+    // Days from their (at most 24) hours, as written just above.
+    for (const d of bucketsOf(hours, DAY)) {
+      const [day] = combine(hoursOfDay.all(key, d, d + DAY) as CoarseRow[], DAY);
+      if (day) upsertDay.run(key, day.t, day.count, day.sum, day.min, day.max, day.last, day.increase);
+    }
     // The stored minutes of the last range's whole hours, as written: the next chunk's start.
     const last = wholeHours[wholeHours.length - 1];
     if (last) windows.set(key, { from: last.start, to: last.end, rows: sorted.filter((row) => row.t >= last.start && row.t <= last.end) });
