@@ -41,14 +41,20 @@ export const SenmlRecordSchema = z
   // them "must-understand", so a record carrying one has to be rejected.
   .catchall(z.unknown())
   .superRefine((record, ctx) => {
-    for (const key of Object.keys(record)) {
+    // Once per record of every pack: a plain loop, no arrays made (it was a tenth of ingest's time).
+    for (const key in record) {
       if (key.endsWith('_')) {
         ctx.addIssue({ code: 'custom', path: [key], message: `must-understand field "${key}" is not supported (RFC 8428 §4.4)` });
       }
     }
-    const values = ['v', 'vs', 'vb', 'vd'].filter((k) => (record as Record<string, unknown>)[k] !== undefined);
-    if (values.length > 1) {
-      ctx.addIssue({ code: 'custom', message: `a record carries at most one value field, got ${values.join(', ')} (RFC 8428 §4.2)` });
+    let values = 0;
+    if (record.v !== undefined) values++;
+    if (record.vs !== undefined) values++;
+    if (record.vb !== undefined) values++;
+    if (record.vd !== undefined) values++;
+    if (values > 1) {
+      const present = (['v', 'vs', 'vb', 'vd'] as const).filter((k) => record[k] !== undefined);
+      ctx.addIssue({ code: 'custom', message: `a record carries at most one value field, got ${present.join(', ')} (RFC 8428 §4.2)` });
     }
   });
 
