@@ -4,8 +4,7 @@ import { openDatabase } from './sqlite-schema';
 import { createSqliteWriter, type WriterLog } from './sqlite-writer';
 
 /**
- * The SQLite store's writer thread (started by sqlite.ts through
- * sqlite-worker-boot.mjs). Messages are handled in order; a write that fails
+ * The SQLite store's writer thread (bundled and started by sqlite.ts). Messages are handled in order; a write that fails
  * (disk full, file locked) is kept and retried, never skipped, so that what was
  * handed over is written in order or not at all.
  */
