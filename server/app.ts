@@ -96,7 +96,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   let simulator: Simulator | undefined;
   let broker: Awaited<ReturnType<typeof startBroker>>;
   try {
-    broker = await startBroker({ port: config.mqttPort, host: config.host, http: httpServer, log: logger('mqtt'), registry });
+    broker = await startBroker({ port: config.mqttPort, host: config.host, maxPacketBytes: config.mqttMaxPacketBytes, http: httpServer, log: logger('mqtt'), registry });
   } catch (err) {
     stopRetention();
     await store.close();
