@@ -231,4 +231,28 @@ describe('bad input over MQTT', () => {
     const stats = (await getJson<IngestStatsResponse>(`${base}/api/v1/ingest/stats`)).body;
     expect(stats.devices['grid-meter']).toBeDefined();
   });
+
+  it('over WebSocket (/mqtt) too, a packet over the limit closes its connection and one under it is stored', async () => {
+    const ws = `ws://127.0.0.1:${server.httpPort}/mqtt`;
+    const creds = mqttCredentials(server.dataDir, 'weather-station');
+    const ts = Date.now() - 5000;
+    const under = await mqtt.connectAsync(ws, { clientId: clientId(), reconnectPeriod: 0, ...creds });
+    await under.publishAsync(`${SITE}/weather-station/telemetry`, JSON.stringify([{ n: 'weather-station:temperature', u: 'Cel', v: 21.5, t: ts / 1000, junk: 'x'.repeat(MAX_PACKET_KB * 1024 - 4096) }]), { qos: 1 });
+    await under.endAsync();
+    await waitFor(async () => {
+      const { body } = await getJson<{ readings: { seriesId: string; ts: number }[] }>(`${base}/api/v1/latest`);
+      return body.readings.some((r) => r.seriesId === 'weather-station.temperature' && r.ts === ts);
+    }, 'the reading just under the limit');
+
+    const over = await mqtt.connectAsync(ws, { clientId: clientId(), reconnectPeriod: 0, ...creds });
+    const closed = new Promise<boolean>((resolve) => {
+      over.once('close', () => resolve(true));
+      setTimeout(() => resolve(false), 10_000);
+    });
+    over.publish(`${SITE}/weather-station/telemetry`, JSON.stringify([{ n: 'weather-station:temperature', u: 'Cel', v: 22, t: ts / 1000 + 1, junk: 'x'.repeat(MAX_PACKET_KB * 1024 + 1) }]), { qos: 1 });
+    expect(await closed).toBe(true);
+    over.end(true);
+    const { body } = await getJson<{ readings: { seriesId: string; ts: number }[] }>(`${base}/api/v1/latest`);
+    expect(body.readings.find((r) => r.seriesId === 'weather-station.temperature')?.ts).toBe(ts);
+  });
 });
