@@ -146,7 +146,9 @@ function attemptsFor(doc: Doc, rng: Rng): Attempt[] {
       for (const v of WRONG_VALUES) out.push({ method, path: fill(), body: json(v), what: `body ${json(v).slice(0, 30)}` });
       const schema = bodySchema?.oneOf?.[0] ?? bodySchema;
       for (const field of Object.keys(schema?.properties ?? {})) {
-        for (const v of [...WRONG_VALUES, ...INJECTIONS]) out.push({ method, path: fill(), body: json({ ...baseBody, [field]: v }), what: `body ${field}=${json(v).slice(0, 30)}`, injected: typeof v === 'string' ? v : undefined });
+        // Every wrong type; a seeded draw of the injections (all of them go in every path and query parameter).
+        const drawn = Array.from({ length: 8 }, () => rng.pick(INJECTIONS));
+        for (const v of [...WRONG_VALUES, ...drawn]) out.push({ method, path: fill(), body: json({ ...baseBody, [field]: v }), what: `body ${field}=${json(v).slice(0, 30)}`, injected: typeof v === 'string' ? v : undefined });
         if (schema?.required?.includes(field)) {
           const { [field]: _gone, ...rest } = baseBody ?? {};
           out.push({ method, path: fill(), body: json(rest), what: `body without ${field}` });
@@ -166,7 +168,15 @@ function attemptsFor(doc: Doc, rng: Rng): Attempt[] {
 async function run(base: string, adminToken: string, attempts: Attempt[]): Promise<{ problems: string[]; statuses: Record<string, number> }> {
   const problems: string[] = [];
   const statuses: Record<string, number> = {};
-  for (const a of attempts) {
+  // A few requests in flight at once, as several clients would send them.
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < attempts.length; i = next++) await one(attempts[i] as Attempt);
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  return { problems, statuses };
+
+  async function one(a: Attempt): Promise<void> {
     const url = new URL(`${base}${a.path}`);
     for (const [k, v] of Object.entries(a.query ?? {})) for (const x of [v].flat()) url.searchParams.append(k, x);
     // Logging out ends the session it is sent with: give it a session of its own.
@@ -178,13 +188,12 @@ async function run(base: string, adminToken: string, attempts: Attempt[]): Promi
       res = await apiFetch(url.href, { method: a.method.toUpperCase(), body: a.body, headers, token });
     } catch (err) {
       problems.push(`${a.method.toUpperCase()} ${a.path} ${a.what}: no answer (${(err as Error).message})`);
-      continue;
+      return;
     }
     const text = await res.text();
     statuses[res.status] = (statuses[res.status] ?? 0) + 1;
     problems.push(...checkAnswer(a, res.status, (res.headers.get('content-type') ?? '').split(';')[0] as string, text));
   }
-  return { problems, statuses };
 }
 
 const influx = influxdAvailable();
