@@ -134,6 +134,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
       http: httpServer,
       log: logger('mqtt'),
       registry,
+      maxPacketBytes: config.mqttMaxPacketBytes,
       auth: { loginAttempts: config.auth.loginAttempts },
       plain: config.mqttPlain,
       ...(tlsFiles && config.tls ? { tls: { port: config.tls.mqttsPort, ...tlsFiles } } : {}),

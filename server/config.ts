@@ -47,6 +47,7 @@ const EnvSchema = z
       .optional()
       .transform((s) => (s === undefined ? undefined : Number(s))),
     INFLUX_SPOOL_MAX_MB: z.string().regex(/^\d+$/, 'INFLUX_SPOOL_MAX_MB must be a whole number of MiB').refine((s) => Number(s) >= 1 && Number(s) <= 1_000_000, 'INFLUX_SPOOL_MAX_MB must be from 1 to 1000000').default('256').transform(Number),
+    MQTT_MAX_PACKET_KB: z.string().regex(/^\d+$/, 'MQTT_MAX_PACKET_KB must be a whole number of KiB').refine((s) => Number(s) >= 1 && Number(s) <= 262_144, 'MQTT_MAX_PACKET_KB must be from 1 to 262144 (MQTT allows 256 MiB)').default('1024').transform(Number),
     SITE_ID: z.string().regex(ID_PATTERN, 'SITE_ID must be lower-case letters, digits and "-" (it is a topic level)').default(DEFAULT_SITE_ID),
     STALE_FACTOR: z
       .string()
@@ -95,6 +96,8 @@ const EnvSchema = z
 export interface Config {
   httpPort: number;
   mqttPort: number;
+  /** An MQTT packet larger than this closes its connection before it is buffered, bytes. */
+  mqttMaxPacketBytes: number;
   host: string;
   dataDir: string;
   simulator: { enabled: boolean; seed: number; speed: number; start: number | undefined; scenario: ScenarioName; backfillDays: number; backfillStepS: number };
@@ -154,6 +157,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     httpPort: e.HTTP_PORT,
     mqttPort: e.MQTT_PORT,
+    mqttMaxPacketBytes: e.MQTT_MAX_PACKET_KB * 1024,
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
     simulator: { enabled: e.SIMULATOR === 'on', seed: e.SIM_SEED, speed: e.SIM_SPEED, start: e.SIM_START, scenario: e.SIM_SCENARIO, backfillDays: e.SIM_BACKFILL_DAYS, backfillStepS: e.SIM_BACKFILL_STEP_S },

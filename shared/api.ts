@@ -144,7 +144,7 @@ export const ErrorResponseSchema = z.object({ error: z.string(), details: z.unkn
 export type ErrorResponse = z.infer<typeof ErrorResponseSchema>;
 
 /** Why ingest refused a message or a record (docs/mqtt.md). */
-export const REJECT_REASONS = ['bad-topic', 'unknown-site', 'unknown-device', 'bad-status', 'bad-json', 'bad-senml', 'bad-record', 'future-timestamp', 'catalogue'] as const;
+export const REJECT_REASONS = ['bad-topic', 'unknown-site', 'unknown-device', 'bad-status', 'bad-json', 'bad-senml', 'bad-record', 'future-timestamp', 'past-timestamp', 'catalogue'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export const RejectedMessageSchema = z.object({

@@ -2,7 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { Aedes } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { type BrokerAuthOptions, installBrokerAuth } from '../auth/broker-auth';
@@ -12,6 +12,60 @@ import type { Logger } from '../logger';
 
 /** Path of MQTT over WebSocket on the HTTP port (browsers and firewalled integrators). */
 export const MQTT_WS_PATH = '/mqtt';
+
+/** MQTT_MAX_PACKET_KB's default: 1 MiB, ten times a full SenML pack of 1,000 records. */
+export const DEFAULT_MAX_PACKET_BYTES = 1024 * 1024;
+
+/**
+ * Watches the bytes a client sends and calls `tooBig` as soon as a packet header
+ * announces a remaining length over `max`. aedes (1.x) has no such limit: its
+ * parser buffers a packet whole, up to MQTT's 256 MiB (MQTT 3.1.1 §2.2.3), and
+ * anyone could send one before even authenticating. It reads only the fixed
+ * headers (one type byte, then 1 to 4 bytes of length, §2.2), skipping bodies.
+ * A 'data' listener beside aedes' 'readable' one sees each chunk aedes reads,
+ * without changing the flow (Node's streams: 'readable' takes precedence).
+ */
+export function guardPacketSize(stream: Readable, max: number, tooBig: (length: number) => void): void {
+  let skip = 0; // body bytes of the current packet still to come
+  let header = true; // next byte is a packet's first byte
+  let length = 0;
+  let multiplier = 1;
+  let lengthBytes = 0;
+  let done = false;
+  stream.on('data', (chunk: Buffer | string) => {
+    if (done) return;
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    let i = 0;
+    while (i < buf.length) {
+      if (skip > 0) {
+        const n = Math.min(skip, buf.length - i);
+        skip -= n;
+        i += n;
+        continue;
+      }
+      if (header) {
+        header = false;
+        length = 0;
+        multiplier = 1;
+        lengthBytes = 0;
+        i++;
+        continue;
+      }
+      const byte = buf[i++] as number;
+      length += (byte & 0x7f) * multiplier;
+      multiplier *= 128;
+      lengthBytes++;
+      if (length > max) {
+        done = true;
+        return tooBig(length);
+      }
+      if ((byte & 0x80) === 0 || lengthBytes === 4) {
+        skip = length;
+        header = true;
+      }
+    }
+  });
+}
 
 export interface Broker {
   aedes: Aedes;
@@ -35,6 +89,8 @@ export interface BrokerOptions {
   plain?: 'on' | 'off' | 'loopback';
   /** MQTT over TLS on its own port, with this key and certificate (PEM). */
   tls?: { port: number; key: Buffer; cert: Buffer };
+  /** Largest MQTT packet accepted (MQTT_MAX_PACKET_KB); default DEFAULT_MAX_PACKET_BYTES. */
+  maxPacketBytes?: number;
 }
 
 /**
@@ -44,6 +100,12 @@ export interface BrokerOptions {
  */
 export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   const { log } = opts;
+  const maxPacket = opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+  const refuseOversized = (conn: Duplex, address: string | undefined) =>
+    guardPacketSize(conn, maxPacket, (length) => {
+      log.warn({ address, length, max: maxPacket }, 'MQTT packet larger than MQTT_MAX_PACKET_KB: connection closed');
+      conn.destroy();
+    });
   const aedes = await Aedes.createBroker();
   if (opts.registry) installBrokerAuth(aedes, opts.registry, log, opts.auth);
   const sockets = new Set<net.Socket>();
@@ -54,6 +116,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     aedes.handle(socket);
+    refuseOversized(socket, socket.remoteAddress);
   };
 
   const servers: net.Server[] = [];
@@ -81,13 +144,16 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   }
 
   // MQTT over WebSocket shares the HTTP port; socket.io keeps its own path.
-  const wss = new WebSocketServer({ noServer: true });
+  // A WebSocket message is buffered whole before the guard sees it: bound it too
+  // (generously: a client may put several MQTT packets in one message).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * maxPacket + 1024 });
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (pathname !== MQTT_WS_PATH) return;
     wss.handleUpgrade(req, socket, head, (ws) => {
       const stream = createWebSocketStream(ws);
       aedes.handle(stream, req);
+      refuseOversized(stream, req.socket.remoteAddress);
     });
   };
   opts.http.on('upgrade', onUpgrade);

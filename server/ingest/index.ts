@@ -12,6 +12,18 @@ import { DeadLetters } from './dead-letter';
 /** How far ahead of the server clock a reading may be stamped (clock drift, not time travel). */
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 
+/**
+ * The earliest time a reading may carry: 2000-01-01 UTC, before any device of
+ * this building existed. SenML lets a relative time (§4.5.3) reach any date, and
+ * a device whose clock was never set sends such absurd ones.
+ */
+export const MIN_READING_TIME_MS = Date.UTC(2000, 0, 1);
+
+/** An ISO date for a log line or a reason, or the number itself when no Date can hold it. */
+function isoOrNumber(ms: number): string {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms);
+}
+
 export type IngestStats = IngestStatsResponse;
 
 export interface Ingest {
@@ -84,6 +96,16 @@ export function startIngest(opts: IngestOptions): Ingest {
   }
 
   function onPublish(packet: { topic: string; payload: Buffer | string }, client: unknown): void {
+    try {
+      ingestMessage(packet, client);
+    } catch (err) {
+      // A bug of ours on some input must not become an unhandled rejection inside
+      // aedes (which ends the process): log it loudly, keep serving the others.
+      log.error({ err, topic: String(packet.topic).slice(0, 256) }, 'ingest failed on a message');
+    }
+  }
+
+  function ingestMessage(packet: { topic: string; payload: Buffer | string }, client: unknown): void {
     // Messages the broker makes itself ($SYS, will delivery of the server) carry no client.
     if (!client || packet.topic.startsWith('$SYS/')) return;
     const raw = packet.payload;
@@ -125,7 +147,11 @@ export function startIngest(opts: IngestOptions): Ingest {
     const readings: Reading[] = [];
     for (const rec of records) {
       if (rec.timeMs > t + MAX_FUTURE_SKEW_MS) {
-        reject('future-timestamp', { topic: packet.topic, deviceId, payload: raw, detail: `record ${rec.index} "${rec.name}" is stamped ${new Date(rec.timeMs).toISOString()}, more than ${MAX_FUTURE_SKEW_MS / 60_000} min ahead of the server clock` });
+        reject('future-timestamp', { topic: packet.topic, deviceId, payload: raw, detail: `record ${rec.index} "${rec.name}" is stamped ${isoOrNumber(rec.timeMs)}, more than ${MAX_FUTURE_SKEW_MS / 60_000} min ahead of the server clock` });
+        continue;
+      }
+      if (!(rec.timeMs >= MIN_READING_TIME_MS)) {
+        reject('past-timestamp', { topic: packet.topic, deviceId, payload: raw, detail: `record ${rec.index} "${rec.name}" is stamped ${isoOrNumber(rec.timeMs)}, before ${isoOrNumber(MIN_READING_TIME_MS)}` });
         continue;
       }
       const check = checkPoint(deviceId, known.type, rec);

@@ -59,6 +59,14 @@ export interface LiveOptions {
   staleCheckMs?: number;
   /** Subscribe requests per socket and minute before they are refused (default 30). */
   maxSubscribesPerMinute?: number;
+  /**
+   * Events a socket may send in a burst (default 100), refilled at `eventsPerSecond`
+   * (default 10): a dashboard sends a few; a flood is answered "too many events".
+   */
+  eventBurst?: number;
+  eventsPerSecond?: number;
+  /** Events refused in a row before the socket is disconnected (default 1,000). */
+  maxRefusedEvents?: number;
   now?: () => number;
 }
 
@@ -104,7 +112,12 @@ interface ClientState {
   missedStatus: boolean;
   missedAlerts: boolean;
   subscribes: number[];
+  /** The socket's event budget (a token bucket) and the events refused since the last one allowed. */
+  events: { tokens: number; at: number; refused: number };
 }
+
+/** The events a client may send (ClientToServerEvents); any other is answered as unknown. */
+const CLIENT_EVENTS: ReadonlySet<string> = new Set(['subscribe', 'unsubscribe']);
 
 export interface SocketData {
   live?: ClientState;
@@ -147,6 +160,9 @@ export function startLive(opts: LiveOptions): Live {
   const maxPending = Math.max(2, opts.maxPendingPackets ?? 40);
   const resumeAt = Math.floor(maxPending / 2);
   const maxSubscribes = opts.maxSubscribesPerMinute ?? 30;
+  const eventBurst = opts.eventBurst ?? 100;
+  const eventsPerSecond = opts.eventsPerSecond ?? 10;
+  const maxRefused = opts.maxRefusedEvents ?? 1000;
   const serverId = randomBytes(6).toString('hex');
   const dir = new Directory(opts.catalogue ?? defaultCatalogue, opts.deviceZone);
   const ring = new FrameRing(opts.bufferMs ?? 120_000, opts.bufferReadings ?? 20_000, now());
@@ -192,7 +208,7 @@ export function startLive(opts: LiveOptions): Live {
       next(Object.assign(new Error('permission "read" required'), { data: { status: 403 } }));
       return;
     }
-    socket.data.live = { principal, lastSent: 0, through: ring.lastSeq, throughTs: now(), lagging: false, missedStatus: false, missedAlerts: false, subscribes: [] };
+    socket.data.live = { principal, lastSent: 0, through: ring.lastSeq, throughTs: now(), lagging: false, missedStatus: false, missedAlerts: false, subscribes: [], events: { tokens: eventBurst, at: now(), refused: 0 } };
     next();
   });
 
@@ -203,6 +219,34 @@ export function startLive(opts: LiveOptions): Live {
     socket.on('disconnect', (reason) => {
       readers.delete(socket);
       log.debug({ id: socket.id, reason }, 'dashboard disconnected');
+    });
+
+    // Every event a client sends passes here first: a flood is refused at the cost of
+    // a counter, and an event the protocol does not know gets an error, not silence.
+    socket.use((packet, next) => {
+      const [event, ...args] = packet as unknown[];
+      const ack = args[args.length - 1];
+      const refuse = (error: string) => {
+        if (typeof ack === 'function') (ack as (r: { ok: false; error: string }) => void)({ ok: false, error });
+      };
+      const ev = st.events;
+      const t = now();
+      ev.tokens = Math.min(eventBurst, ev.tokens + ((t - ev.at) / 1000) * eventsPerSecond);
+      ev.at = t;
+      if (ev.tokens < 1) {
+        if (++ev.refused === maxRefused) {
+          log.warn({ id: socket.id, username: st.principal.username, refused: ev.refused }, 'event flood: socket disconnected');
+          socket.disconnect(true);
+        } else if (ev.refused === 1) log.warn({ id: socket.id, username: st.principal.username }, 'event flood: events refused');
+        return refuse(`too many events: at most ${eventBurst} at once, then ${eventsPerSecond} a second`);
+      }
+      ev.tokens -= 1;
+      ev.refused = 0;
+      if (typeof event !== 'string' || !CLIENT_EVENTS.has(event)) {
+        log.debug({ id: socket.id, event: String(event).slice(0, 64) }, 'unknown event');
+        return refuse(`unknown event "${String(event).slice(0, 64)}": the events are ${[...CLIENT_EVENTS].join(', ')}`);
+      }
+      next();
     });
 
     socket.on('subscribe', (raw: unknown, ack: unknown) => {

@@ -1,10 +1,12 @@
 import type { Reading } from '../../shared/api';
-import type { Catalogue } from '../../shared/catalogue';
+import { type Catalogue, catalogueSeries } from '../../shared/catalogue';
 
 /** Where each series belongs: its device (from its id) and its device's zone. */
 export class Directory {
   private readonly zones: Set<string>;
   private readonly zoneOfDevice = new Map<string, string | null>();
+  private readonly catalogueDevices: Set<string>;
+  private readonly catalogueSeries: Set<string>;
 
   constructor(
     catalogue: Catalogue,
@@ -13,6 +15,8 @@ export class Directory {
   ) {
     this.zones = new Set(catalogue.zones.map((z) => z.id));
     for (const d of catalogue.devices) this.zoneOfDevice.set(d.id, d.zone);
+    this.catalogueDevices = new Set(catalogue.devices.map((d) => d.id));
+    this.catalogueSeries = new Set(catalogueSeries(catalogue).map((s) => s.id));
   }
 
   static deviceOf(seriesId: string): string {
@@ -38,6 +42,15 @@ export class Directory {
     return this.zoneOf(deviceId) !== undefined;
   }
 
+  /**
+   * A series of a catalogue device is known when its type has that point; a
+   * device provisioned later is judged by its id alone (its points are not known here).
+   */
+  knowsSeries(seriesId: string): boolean {
+    const device = Directory.deviceOf(seriesId);
+    return this.catalogueDevices.has(device) ? this.catalogueSeries.has(seriesId) : this.knowsDevice(device);
+  }
+
   /** Remembers a device seen in readings, whatever the catalogue says, so that it can be subscribed to. */
   seen(deviceId: string): void {
     if (!this.zoneOfDevice.has(deviceId)) this.zoneOfDevice.set(deviceId, this.extraDeviceZone?.(deviceId) ?? '');
@@ -61,11 +74,11 @@ export function makeSubscription(req: { zones?: string[] | undefined; devices?: 
 export function unknownIds(dir: Directory, req: { zones?: string[] | undefined; devices?: string[] | undefined; series?: string[] | undefined }): string | undefined {
   const zones = (req.zones ?? []).filter((z) => !dir.knowsZone(z));
   const devices = (req.devices ?? []).filter((d) => !dir.knowsDevice(d));
-  const series = (req.series ?? []).filter((s) => !dir.knowsDevice(Directory.deviceOf(s)));
+  const series = (req.series ?? []).filter((s) => !dir.knowsSeries(s));
   const parts = [
     zones.length > 0 ? `unknown zone${zones.length > 1 ? 's' : ''} ${list(zones)}` : '',
     devices.length > 0 ? `unknown device${devices.length > 1 ? 's' : ''} ${list(devices)}` : '',
-    series.length > 0 ? `series of unknown devices ${list(series)}` : '',
+    series.length > 0 ? `unknown series ${list(series)}` : '',
   ].filter(Boolean);
   return parts.length > 0 ? parts.join('; ') : undefined;
 }

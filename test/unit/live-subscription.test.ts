@@ -31,7 +31,8 @@ describe('live subscriptions', () => {
 
   it('name the ids this server does not know', () => {
     expect(unknownIds(dir, { zones: ['r1-coworking'], devices: ['grid-meter', 'added-later'], series: ['weather-station.temperature'] })).toBeUndefined();
-    expect(unknownIds(dir, { zones: ['attic'], devices: ['toaster'], series: ['kettle.power'] })).toBe('unknown zone "attic"; unknown device "toaster"; series of unknown devices "kettle.power"');
+    expect(unknownIds(dir, { zones: ['attic'], devices: ['toaster'], series: ['kettle.power'] })).toBe('unknown zone "attic"; unknown device "toaster"; unknown series "kettle.power"');
+    expect(unknownIds(dir, { series: ['grid-meter.import_power', 'grid-meter.no_such_point', 'added-later.anything'] })).toBe('unknown series "grid-meter.no_such_point"');
     expect(unknownIds(dir, { devices: ['a', 'b', 'c', 'd', 'e', 'f', 'g'] })).toBe('unknown devices "a", "b", "c", "d", "e" and 2 more');
   });
 
