@@ -72,6 +72,8 @@ export interface LiveStats {
   bufferedReadings: number;
   /** The largest engine.io write buffer among the clients, in packets. */
   maxPendingPackets: number;
+  /** Frames not sent to a client because it was lagging, since the start (it gets them replayed, or a resync, once it drains). */
+  framesHeld: number;
 }
 
 export interface Live {
@@ -165,6 +167,7 @@ export function startLive(opts: LiveOptions): Live {
   });
 
   let pending: Reading[] = [];
+  let framesHeld = 0;
   /** The newest reading pushed per series: snapshots add it to the store's. */
   const latest = new Map<string, Reading>();
   /** The last known status of each device, for snapshots. */
@@ -391,10 +394,14 @@ export function startLive(opts: LiveOptions): Live {
       if (!st) continue;
       if (st.lagging) {
         if (pendingPackets(socket) <= resumeAt) catchUp(socket, st);
+        else if (frame && st.sub) framesHeld++;
         continue;
       }
       if (!frame || !st.sub) continue;
-      if (!canSend(socket, st)) continue;
+      if (!canSend(socket, st)) {
+        framesHeld++;
+        continue;
+      }
       sendFrames(socket, st, [frame]);
     }
   }
@@ -500,7 +507,7 @@ export function startLive(opts: LiveOptions): Live {
         if (st?.lagging) lagging++;
         maxPendingPackets = Math.max(maxPendingPackets, pendingPackets(socket));
       }
-      return { clients: io.engine.clientsCount, subscribed, lagging, seq: ring.lastSeq, bufferedFrames: ring.size, bufferedReadings: ring.readings, maxPendingPackets };
+      return { clients: io.engine.clientsCount, subscribed, lagging, seq: ring.lastSeq, bufferedFrames: ring.size, bufferedReadings: ring.readings, maxPendingPackets, framesHeld };
     },
     async close() {
       clearInterval(timer);
