@@ -175,7 +175,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
         ...(s.spooled === undefined ? {} : { spooled: s.spooled, spooledBytes: s.spooledBytes ?? 0 }),
         ...(failing.failing ? { error: failing.reason ?? 'failing' } : {}),
       },
-      live: { clients: ls.clients, lagging: ls.lagging, framesHeld: ls.framesHeld, maxPendingPackets: ls.maxPendingPackets },
+      live: { clients: ls.clients, lagging: ls.lagging, framesHeld: ls.framesHeld, maxPendingPackets: ls.maxPendingPackets, maxPendingBytes: ls.maxPendingBytes },
       simulator: { state: simState, devices: sim?.devices ?? 0, published: sim?.published ?? 0 },
       ingest: { accepted: ing.accepted, rejected: ing.rejected, rejectedByReason: ing.rejectedByReason },
     };

@@ -138,7 +138,7 @@ export const HealthResponseSchema = z.object({
     error: z.string().optional(),
   }),
   /** Dashboards on socket.io: those too slow to take their frames get none until they drain (`lagging`); `framesHeld` counts frames not sent to them. */
-  live: z.object({ clients: z.number(), lagging: z.number(), framesHeld: z.number(), maxPendingPackets: z.number() }).optional(),
+  live: z.object({ clients: z.number(), lagging: z.number(), framesHeld: z.number(), maxPendingPackets: z.number(), maxPendingBytes: z.number() }).optional(),
   simulator: z.object({ state: ComponentState, devices: z.number(), published: z.number() }),
   ingest: z.object({ accepted: z.number(), rejected: z.number(), rejectedByReason: z.record(z.string(), z.number()) }),
 });
