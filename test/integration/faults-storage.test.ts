@@ -130,6 +130,43 @@ describe('faults: storage that cannot keep readings', () => {
     for (const [seriesId, ts] of pub.acked) expect(await storedCount(base, seriesId, t0 - 60_000, Date.now()), seriesId).toBe(ts.length);
   }, 120_000);
 
+  it('InfluxDB away and the spool on a full disk: readings kept in memory, the error in /api/health and the alert, then all spooled once the disk has room', async () => {
+    const dataDir = smallDisk(16);
+    const server = await startTestServer({ DATA_DIR: dataDir, STORE: 'influx', INFLUX_URL: `http://127.0.0.1:${await freePort()}/lenumerique`, STORE_FLUSH_MS: '100' });
+    servers.push(server);
+    const base = `http://127.0.0.1:${server.httpPort}`;
+    const pub = new PowerPublisher(`mqtt://127.0.0.1:${server.mqttPort}`, dataDir);
+    publishers.push(pub);
+    await pub.connect();
+    await pub.publish(100);
+    await waitFor(async () => (await health(base)).store.spooled === pub.total, 'the first readings spooled');
+
+    const filler = fill(dataDir);
+    await pub.publish(1000);
+    const h = await waitFor(async () => {
+      const x = await health(base);
+      return x.store.error !== undefined && x;
+    }, 'the spool write failing');
+    expect(h.store.error).toMatch(/cannot write the spool.*ENOSPC/);
+    expect(h.store.dropped).toBe(0);
+    expect((h.store.spooled ?? 0) + h.store.pending).toBe(pub.total);
+
+    fs.rmSync(filler);
+    const after = await waitFor(async () => {
+      const x = await health(base);
+      return x.store.pending === 0 && x.store.error === undefined && x;
+    }, 'the readings spooled once the disk has room');
+    expect(after.store.spooled).toBe(pub.total);
+    expect(after.store.dropped).toBe(0);
+    expect(fs.readdirSync(path.join(dataDir, 'influx-spool')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // The alert, raised while its own database was on the full disk, is kept: raised, then cleared.
+    const alert = await waitFor(async () => {
+      const a = await storageAlert(base);
+      return a?.state === 'cleared' && a;
+    }, 'the alert saved and cleared');
+    expect(alert.message).toMatch(/cannot write the spool/);
+  }, 90_000);
+
   it('InfluxDB away and its spool full: readings beyond the bound are refused, counted in /api/health and said by the "storage failing" alert, none lost silently', async () => {
     const dataDir = tempDir();
     // Nothing listens on this port: InfluxDB is down for the whole test.
