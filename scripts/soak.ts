@@ -202,7 +202,12 @@ try {
   }
   const rss = samples.map((x) => x.rssMb);
   const steady = samples.filter((x) => x.s >= 60);
-  const slope = steady.length > 1 ? ((steady.at(-1)?.rssMb ?? 0) - (steady[0]?.rssMb ?? 0)) / (((steady.at(-1)?.s ?? 0) - (steady[0]?.s ?? 0)) / 60) : 0;
+  // Least squares over the samples from the second minute on (RSS is a sawtooth: V8 collects its old space in big steps).
+  const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / Math.max(1, xs.length);
+  const mx = mean(steady.map((x) => x.s));
+  const my = mean(steady.map((x) => x.rssMb));
+  const sxx = steady.reduce((a, x) => a + (x.s - mx) ** 2, 0);
+  const slope = sxx > 0 ? (steady.reduce((a, x) => a + (x.s - mx) * (x.rssMb - my), 0) / sxx) * 60 : 0;
   const seconds = (Date.now() - t0) / 1000;
   const summary = {
     minutes,
