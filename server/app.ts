@@ -154,7 +154,8 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
 
   const health = (): HealthResponse => {
     const s = store.stats();
-    const failing = storeWatch.current();
+    // A failure the backend names shows at once; a stuck one once the watch has seen it.
+    const failing = s.error ? { failing: true, reason: s.error } : storeWatch.current();
     const ls = live.stats();
     const sim = simulator?.stats();
     const simState = !config.simulator.enabled ? 'off' : !sim ? 'starting' : sim.state;

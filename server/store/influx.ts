@@ -559,7 +559,8 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
       }
     } catch (err) {
       // The disk refused (full, read-only): keep the rest in memory and try again later.
-      failure = `cannot write the spool in ${spoolDir}: ${(err as Error).message}; ${queue.length - done} readings kept in memory`;
+      // No path in it: /api/health, which shows it, is public.
+      failure = `cannot write the spool (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): ${queue.length - done} readings kept in memory, retried`;
       log.error({ err: (err as Error).message, readings: queue.length - done }, 'cannot write the spool: readings kept in memory');
       scheduleFlush();
     } finally {

@@ -66,13 +66,18 @@ describe.skipIf(!available.ok)(`faults: InfluxDB away for 60 s${available.ok ? '
       60_000,
     );
     expect(h.store.dropped).toBe(0);
-    expect(h.store.written).toBe(pub.total);
     expect(pub.failed).toBe(0);
+    let stored = 0;
     for (const [seriesId, sent] of pub.acked) {
-      const stored = await storedTimes(base, seriesId, t0 - 1_000, end);
-      expect(stored.length, seriesId).toBe(sent.length);
-      expect(stored).toEqual(sent);
+      const got = await storedTimes(base, seriesId, t0 - 1_000, end);
+      expect(got.length, seriesId).toBe(sent.length);
+      expect(got).toEqual(sent);
+      stored += got.length;
     }
-    process.stdout.write(`influx outage: ${pub.total} readings, ${h.store.written} written, spool peak > ${40_000}\n`);
+    expect(stored).toBe(pub.total);
+    // `written` counts a reading once, when a batch stores it: a batch InfluxDB took part of
+    // before it stopped is replayed whole, and what it had already stored counts as duplicates.
+    expect(h.store.written).toBeLessThanOrEqual(pub.total);
+    process.stdout.write(`influx outage: ${pub.total} readings published, ${stored} stored (${h.store.written} counted as written)\n`);
   }, 150_000);
 });

@@ -144,6 +144,12 @@ describe('faults: storage that cannot keep readings', () => {
     await pub.connect();
     await pub.publish(100);
     await waitFor(async () => (await health(base)).store.spooled === pub.total, 'the first readings spooled');
+    const dashboard = io(base, { auth: { token: server.adminToken }, transports: ['websocket'] });
+    const raised: AlertEvent[] = [];
+    dashboard.on('alert:raised' as never, (e: AlertEvent) => {
+      raised.push(e);
+    });
+    await waitFor(() => dashboard.connected, 'the dashboard connected');
 
     const filler = fill(dataDir);
     await pub.publish(1000);
@@ -154,6 +160,9 @@ describe('faults: storage that cannot keep readings', () => {
     expect(h.store.error).toMatch(/cannot write the spool.*ENOSPC/);
     expect(h.store.dropped).toBe(0);
     expect((h.store.spooled ?? 0) + h.store.pending).toBe(pub.total);
+    // The alert reaches the dashboard while its own database (on the full disk) cannot save it.
+    await waitFor(() => raised.find((e) => e.alert.ruleId === 'system.storage-failing'), 'the "storage failing" alert on the dashboard');
+    dashboard.close();
 
     fs.rmSync(filler);
     const after = await waitFor(async () => {
