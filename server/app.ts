@@ -29,6 +29,7 @@ import { listen } from './listen';
 import { startLive, tokenAuthenticator } from './live/index';
 import { createLogger } from './logger';
 import { openStore, scheduleRetention } from './store/index';
+import { StoreWatch } from './store/watch';
 import type { Store } from './store/types';
 
 export const VERSION = '0.1.0';
@@ -179,18 +180,45 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     },
   });
 
+  // A store that cannot keep readings raises the "storage failing" alert and shows in /api/health.
+  const storeWatch = new StoreWatch(() => store.stats());
+  // Undefined: the first check also clears an alert a previous run left open.
+  let storeFailing: boolean | undefined;
+  const watchTimer = setInterval(() => {
+    const c = storeWatch.check();
+    // While failing, every check (a no-op once the alert is saved); otherwise on a change only.
+    if (c.failing === storeFailing && !c.failing) return;
+    if (c.failing !== storeFailing && (c.failing || storeFailing)) storeLog[c.failing ? 'error' : 'info']({ reason: c.reason }, c.failing ? 'storage failing' : 'storage keeps readings again');
+    storeFailing = c.failing;
+    alerts.system('storage-failing', c.failing, c.failing ? `Le stockage ne garde plus les relevés : ${c.reason ?? ''}` : 'Le stockage garde de nouveau les relevés.');
+  }, 1_000);
+  watchTimer.unref();
+
   const health = (): HealthResponse => {
     const s = store.stats();
+    // A failure the backend names shows at once; a stuck one once the watch has seen it.
+    const failing = s.error ? { failing: true, reason: s.error } : storeWatch.current();
+    const ls = live.stats();
     const sim = simulator?.stats();
     const simState = !config.simulator.enabled ? 'off' : !sim ? 'starting' : sim.state;
     const ing = ingest.stats();
-    const degraded = s.state !== 'up' || simState === 'down';
+    const degraded = s.state !== 'up' || failing.failing || simState === 'down';
     return {
       status: degraded ? 'degraded' : 'ok',
       version: VERSION,
       uptimeS: Math.round((Date.now() - startedAt) / 1000),
       broker: { state: 'up', clients: broker.clients(), mqttPort: broker.mqttPort, websocketPath: MQTT_WS_PATH },
-      store: { state: s.state, kind: store.kind, pending: s.pending, written: s.written, dropped: s.dropped, rawRetentionDays: store.rawRetentionDays, ...(s.spooled === undefined ? {} : { spooled: s.spooled, spooledBytes: s.spooledBytes ?? 0 }) },
+      store: {
+        state: failing.failing && s.state === 'up' ? 'degraded' : s.state,
+        kind: store.kind,
+        pending: s.pending,
+        written: s.written,
+        dropped: s.dropped,
+        rawRetentionDays: store.rawRetentionDays,
+        ...(s.spooled === undefined ? {} : { spooled: s.spooled, spooledBytes: s.spooledBytes ?? 0 }),
+        ...(failing.failing ? { error: failing.reason ?? 'failing' } : {}),
+      },
+      live: { clients: ls.clients, lagging: ls.lagging, framesHeld: ls.framesHeld, maxPendingPackets: ls.maxPendingPackets, maxPendingBytes: ls.maxPendingBytes },
       simulator: { state: simState, devices: sim?.devices ?? 0, published: sim?.published ?? 0 },
       ingest: { accepted: ing.accepted, rejected: ing.rejected, rejectedByReason: ing.rejectedByReason },
     };
@@ -257,6 +285,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
         await broker.close();
         ingest.stop();
         stopRetention();
+        clearInterval(watchTimer);
         await store.close();
         stopAlertPush();
         alerts.close();

@@ -185,6 +185,16 @@ export type AlertRulesFile = z.infer<typeof AlertRulesFileSchema>;
 
 // --- Alerts
 
+/**
+ * Conditions of the server itself, raised and cleared by the server, not by a rule
+ * (docs/alerts.md, "System alerts"). Their alerts have kind 'system', the rule id
+ * `system.<id>` and the target 'server'.
+ */
+export const SYSTEM_ALERTS = {
+  'storage-failing': { name: 'Stockage en échec', severity: 'critical' },
+} as const satisfies Record<string, { name: string; severity: (typeof SEVERITIES)[number] }>;
+export type SystemAlertId = keyof typeof SYSTEM_ALERTS;
+
 export const ALERT_STATES = ['active', 'acknowledged', 'cleared', 'closed'] as const;
 export const AlertStateSchema = z.enum(ALERT_STATES);
 export type AlertState = z.infer<typeof AlertStateSchema>;
@@ -204,7 +214,8 @@ export const AlertSchema = z.object({
   id: z.number().int(),
   ruleId: z.string(),
   ruleName: z.string(),
-  kind: z.enum(RULE_KINDS),
+  /** The rule's kind, or 'system' for a condition of the server itself (SYSTEM_ALERTS). */
+  kind: z.enum([...RULE_KINDS, 'system']),
   severity: SeveritySchema,
   /** What it is about: a series ("<deviceId>.<point>") or a device, with its zone and a label to show. */
   target: z.object({ id: z.string(), deviceId: z.string(), seriesId: z.string().nullable(), zone: z.string(), label: z.string() }),

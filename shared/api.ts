@@ -134,7 +134,11 @@ export const HealthResponseSchema = z.object({
     /** InfluxDB: readings waiting in the on-disk spool (the database unreachable, or catching up), and its size. */
     spooled: z.number().optional(),
     spooledBytes: z.number().optional(),
+    /** Set while the store fails to keep readings (a full spool, a disk that refuses writes): why. The "storage failing" alert is raised meanwhile. */
+    error: z.string().optional(),
   }),
+  /** Dashboards on socket.io: those too slow to take their frames get none until they drain (`lagging`); `framesHeld` counts frames not sent to them. */
+  live: z.object({ clients: z.number(), lagging: z.number(), framesHeld: z.number(), maxPendingPackets: z.number(), maxPendingBytes: z.number() }).optional(),
   simulator: z.object({ state: ComponentState, devices: z.number(), published: z.number() }),
   ingest: z.object({ accepted: z.number(), rejected: z.number(), rejectedByReason: z.record(z.string(), z.number()) }),
 });

@@ -1,5 +1,5 @@
 import type { Reading } from '../../shared/api';
-import type { Alert, AlertAuditEntry, AlertDetailResponse, AlertEvent, AlertListQuery, AlertListResponse, AlertRule, AlertRuleView, ShelveInfo } from '../../shared/alerts';
+import { type Alert, type AlertAuditEntry, type AlertDetailResponse, type AlertEvent, type AlertListQuery, type AlertListResponse, type AlertRule, type AlertRuleView, SYSTEM_ALERTS, type ShelveInfo, type SystemAlertId } from '../../shared/alerts';
 import type { Building } from '../../shared/building';
 import type { Catalogue } from '../../shared/catalogue';
 import type { DeviceStatusEvent } from '../../shared/live';
@@ -71,6 +71,11 @@ export interface Alerts {
   onChange(listener: AlertListener): () => void;
   /** Device silence and shelving expiry, by the clock; the timer calls it every tickMs. */
   tick(): void;
+  /**
+   * A condition of the server itself (SYSTEM_ALERTS): raised while `failing` (once,
+   * however often it is called), cleared when it is called with failing false.
+   */
+  system(id: SystemAlertId, failing: boolean, message: string): void;
   list(q: AlertListQuery): AlertListResponse;
   get(id: number): AlertDetailResponse;
   acknowledge(id: number, by: string, comment: string): Alert;
@@ -109,6 +114,9 @@ interface Instance {
 
 const instanceKey = (ruleId: string, target: string): string => `${ruleId}\u0000${target}`;
 
+/** What a system alert is about: the server. */
+const SYSTEM_TARGET = { id: 'server', deviceId: 'server', seriesId: null, zone: 'site', label: 'Serveur' };
+
 export function startAlerts(opts: AlertsOptions): Alerts {
   return new AlertEngine(opts);
 }
@@ -125,6 +133,8 @@ class AlertEngine implements Alerts {
   private readonly openAlerts = new Map<string, Alert>();
   private readonly latest = new Map<string, [number, number]>();
   private readonly listeners = new Set<AlertListener>();
+  /** System alerts raised while their database refused writes, by key: saved at the next call. */
+  private readonly unsavedSystem = new Map<string, Change>();
   private readonly timer: Timer;
   private readonly handle: unknown;
   private closed = false;
@@ -230,6 +240,57 @@ class AlertEngine implements Alerts {
       }
     } catch (err) {
       this.log.error({ err }, 'alert tick failed');
+    }
+  }
+
+  system(id: SystemAlertId, failing: boolean, message: string): void {
+    if (this.closed) return;
+    const def = SYSTEM_ALERTS[id];
+    const ruleId = `system.${id}`;
+    const key = instanceKey(ruleId, SYSTEM_TARGET.id);
+    const now = this.now();
+    try {
+      // Raised while the alerts' own database could not take it (the disk that failed
+      // the store is theirs too): saved now, with its own times, before anything else.
+      const unsaved = this.unsavedSystem.get(key);
+      if (unsaved) {
+        try {
+          this.commit(unsaved);
+        } catch {
+          return; // still refused: said when it was raised, not again every second
+        }
+        this.unsavedSystem.delete(key);
+      }
+      const open = this.openAlerts.get(key);
+      if (!failing) {
+        const change = open && clear(open, { ts: now, message, value: null, now });
+        if (change) this.commit(change);
+        return;
+      }
+      if (open && open.state !== 'cleared') return; // active or acknowledged already: raised once.
+      const alert: Alert = open
+        ? { ...open, state: 'active', message, lastRaisedAt: now, occurrences: open.occurrences + 1, clearedAt: null, clearMessage: null, updatedAt: now }
+        : { id: 0, ruleId, ruleName: def.name, kind: 'system', severity: def.severity, target: SYSTEM_TARGET, state: 'active', message, value: null, raisedAt: now, lastRaisedAt: now, occurrences: 1, clearedAt: null, clearMessage: null, acknowledged: null, shelved: null, updatedAt: now };
+      const change: Change = { alert, action: open ? 're-raised' : 'raised', actor: SYSTEM, detail: { message, at: now }, event: { type: 'alert:raised', alert } };
+      this.log.error({ alert: ruleId }, message);
+      try {
+        this.commit(change);
+      } catch (err) {
+        // Not saved: dashboards are told now all the same, and it is saved as soon as the database takes it.
+        this.log.error({ err, alert: ruleId }, 'system alert not saved yet (its database refuses writes): pushed, saved later');
+        if (!this.unsavedSystem.has(key)) {
+          this.unsavedSystem.set(key, change);
+          for (const l of this.listeners) {
+            try {
+              l(change.event);
+            } catch (e) {
+              this.log.error({ err: e }, 'alert listener failed');
+            }
+          }
+        }
+      }
+    } catch (err) {
+      this.log.error({ err, alert: ruleId }, 'system alert failed');
     }
   }
 
@@ -396,7 +457,7 @@ class AlertEngine implements Alerts {
   private clearOrphans(actor: string, when: string): void {
     const now = this.now();
     for (const [key, a] of [...this.openAlerts]) {
-      if (this.instances.has(key) || (a.state !== 'active' && a.state !== 'acknowledged')) continue;
+      if (this.instances.has(key) || a.kind === 'system' || (a.state !== 'active' && a.state !== 'acknowledged')) continue;
       const live = this.liveRules.get(a.ruleId);
       const why = !live ? `la règle « ${a.ruleName} » n'existe plus` : !live.rule.enabled ? `la règle « ${a.ruleName} » est désactivée` : `la règle « ${a.ruleName} » ne vise plus ${a.target.label}`;
       const change = clear(a, { ts: now, message: `${why} (${when})`, value: null, now, actor });

@@ -80,6 +80,10 @@ export interface LiveStats {
   bufferedReadings: number;
   /** The largest engine.io write buffer among the clients, in packets. */
   maxPendingPackets: number;
+  /** The most bytes waiting in one client's WebSocket (sent by us, not yet taken by the kernel). */
+  maxPendingBytes: number;
+  /** Frames not sent to a client because it was lagging, since the start (it gets them replayed, or a resync, once it drains). */
+  framesHeld: number;
 }
 
 export interface Live {
@@ -139,6 +143,16 @@ export function tokenAuthenticator(check: (token: string) => Principal | undefin
 
 const canRead = (p: Principal): boolean => p.permissions.includes('read');
 
+/**
+ * Bytes handed to a client's WebSocket and not yet taken by the kernel (ws's
+ * bufferedAmount): a client that stops reading fills the kernel's buffers, then
+ * this; engine.io then stops flushing its write buffer, which canSend() bounds.
+ */
+function pendingBytes(socket: LiveSocket): number {
+  const ws = (socket.conn as unknown as { transport?: { socket?: { bufferedAmount?: unknown } } }).transport?.socket;
+  return typeof ws?.bufferedAmount === 'number' ? ws.bufferedAmount : 0;
+}
+
 /** engine.io's write buffer: packets accepted for a client and not yet handed to its transport. */
 function pendingPackets(socket: LiveSocket): number {
   const buffer = (socket.conn as unknown as { writeBuffer?: unknown }).writeBuffer;
@@ -181,6 +195,7 @@ export function startLive(opts: LiveOptions): Live {
   });
 
   let pending: Reading[] = [];
+  let framesHeld = 0;
   /** The newest reading pushed per series: snapshots add it to the store's. */
   const latest = new Map<string, Reading>();
   /** The last known status of each device, for snapshots. */
@@ -435,10 +450,14 @@ export function startLive(opts: LiveOptions): Live {
       if (!st) continue;
       if (st.lagging) {
         if (pendingPackets(socket) <= resumeAt) catchUp(socket, st);
+        else if (frame && st.sub) framesHeld++;
         continue;
       }
       if (!frame || !st.sub) continue;
-      if (!canSend(socket, st)) continue;
+      if (!canSend(socket, st)) {
+        framesHeld++;
+        continue;
+      }
       sendFrames(socket, st, [frame]);
     }
   }
@@ -538,13 +557,15 @@ export function startLive(opts: LiveOptions): Live {
       let subscribed = 0;
       let lagging = 0;
       let maxPendingPackets = 0;
+      let maxPendingBytes = 0;
       for (const socket of readers) {
+        maxPendingBytes = Math.max(maxPendingBytes, pendingBytes(socket));
         const st = socket.data.live;
         if (st?.sub) subscribed++;
         if (st?.lagging) lagging++;
         maxPendingPackets = Math.max(maxPendingPackets, pendingPackets(socket));
       }
-      return { clients: io.engine.clientsCount, subscribed, lagging, seq: ring.lastSeq, bufferedFrames: ring.size, bufferedReadings: ring.readings, maxPendingPackets };
+      return { clients: io.engine.clientsCount, subscribed, lagging, seq: ring.lastSeq, bufferedFrames: ring.size, bufferedReadings: ring.readings, maxPendingPackets, maxPendingBytes, framesHeld };
     },
     async close() {
       clearInterval(timer);

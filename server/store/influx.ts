@@ -212,6 +212,10 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
   let written = 0;
   let dropped = 0;
   let reachable = false;
+  /** What keeps the store from keeping readings now (stats().error), undefined once it does again. */
+  let failure: string | undefined;
+  /** Readings refused since the spool last took a batch. */
+  let refusedSpoolFull = 0;
   /** Failed tries of the spool's oldest batch, the database answering each time. */
   let attempts = 0;
   let closed = false;
@@ -542,15 +546,21 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
         const batch = queue.slice(done, done + batchSize);
         try {
           spool.append(batch);
+          failure = undefined;
+          refusedSpoolFull = 0;
         } catch (err) {
           if (!(err instanceof SpoolFullError)) throw err;
           dropped += batch.length;
+          refusedSpoolFull += batch.length;
+          failure = `spool full (${spoolMaxBytes} bytes) while InfluxDB is unreachable: ${refusedSpoolFull} readings refused`;
           log.error({ readings: batch.length, spoolBytes: spool.bytes, spoolMaxBytes }, 'spool full: readings dropped (InfluxDB has been unreachable too long; raise spoolMaxBytes or bring it back)');
         }
         done += batch.length;
       }
     } catch (err) {
       // The disk refused (full, read-only): keep the rest in memory and try again later.
+      // No path in it: /api/health, which shows it, is public.
+      failure = `cannot write the spool (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): ${queue.length - done} readings kept in memory, retried`;
       log.error({ err: (err as Error).message, readings: queue.length - done }, 'cannot write the spool: readings kept in memory');
       scheduleFlush();
     } finally {
@@ -663,7 +673,7 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
     // The "raw" retention policy deletes expired raw readings by itself, whole shards at a time.
     applyRetention: async () => ({ deleted: 0 }),
     stats(): StoreStats {
-      return { state: closed ? 'down' : reachable && spool.size === 0 ? 'up' : 'degraded', pending: queue.length, written, dropped, spooled: spool.readings, spooledBytes: spool.bytes };
+      return { state: closed ? 'down' : reachable && spool.size === 0 && !failure ? 'up' : 'degraded', pending: queue.length, written, dropped, spooled: spool.readings, spooledBytes: spool.bytes, ...(failure ? { error: failure } : {}) };
     },
     async close() {
       if (closed) return;

@@ -74,14 +74,20 @@ export class Spool {
     const seq = this.nextSeq++;
     const file = path.join(this.dir, `${String(seq).padStart(12, '0')}-${readings.length}.json`);
     const tmp = `${file}.tmp`;
-    const fd = fs.openSync(tmp, 'w');
     try {
-      fs.writeSync(fd, text);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
+      const fd = fs.openSync(tmp, 'w');
+      try {
+        fs.writeSync(fd, text);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, file);
+    } catch (err) {
+      // A full or failing disk: leave no partial file taking the room a retry needs.
+      fs.rmSync(tmp, { force: true });
+      throw err;
     }
-    fs.renameSync(tmp, file);
     this.batches.push({ seq, file, readings: readings.length, bytes });
     this.totalBytes += bytes;
     this.totalReadings += readings.length;

@@ -95,6 +95,11 @@ export interface StoreStats {
   spooled?: number;
   /** Size of the spool, bytes; it never grows past spoolMaxBytes. */
   spooledBytes?: number;
+  /**
+   * Set while the backend fails to keep what it is given (a full spool, a disk that
+   * refuses writes): what went wrong, in words. Cleared once it keeps readings again.
+   */
+  error?: string;
 }
 
 /** Thrown by reads when the backend cannot be reached (the API answers 503). */
