@@ -333,7 +333,14 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
       send({ type: 'retention', seq: id, now: now ?? clock() });
       return done;
     },
-    stats: () => ({ pending: enqueued - processed, written, dropped, state: closed || workerGone ? 'down' : failing !== undefined ? 'degraded' : 'up' }),
+    stats: () => ({
+      pending: enqueued - processed,
+      written,
+      dropped,
+      state: closed || workerGone ? 'down' : failing !== undefined ? 'degraded' : 'up',
+      // Said at once (watch.ts would otherwise wait 5 s for no progress); no path in it, /api/health is public.
+      ...(workerGone ? { error: 'the SQLite writer thread stopped' } : failing !== undefined ? { error: `SQLite cannot write (${failing.replace(/\/\S+/g, '…')}); ${enqueued - processed} readings kept in memory and retried` } : {}),
+    }),
     async close() {
       if (closed) return;
       try {
