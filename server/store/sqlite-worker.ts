@@ -17,7 +17,7 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
-  | { type: 'write'; seq: number; now: number; data: Float64Array }
+  | { type: 'write'; seq: number; data: Float64Array }
   | { type: 'series' }
   | { type: 'retention'; seq: number; now: number }
   | { type: 'close' };
@@ -78,10 +78,7 @@ function drain(): void {
     const jobs = queue.slice(0, count);
     const last = jobs[jobs.length - 1] as (typeof queue)[number];
     try {
-      const out = writer.write(
-        jobs.map((j) => j.data),
-        last.now,
-      );
+      const out = writer.write(jobs.map((j) => j.data));
       queue.splice(0, count);
       retryMs = init.retryMs;
       post({ type: 'written', seq: last.seq, n, stored: out.stored, refused: out.refused, rawFrom: out.rawFrom });

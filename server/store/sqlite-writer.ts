@@ -48,11 +48,11 @@ export interface SqliteWriter {
   /** Reads the series table again (after the store registered new series). */
   loadSeries(): void;
   /**
-   * Writes readings as (key, ts, value) triples in one transaction. Raw readings
-   * older than the retention cut of `now` are not written (retention would delete
-   * them): they go to the rollups only, as with InfluxDB.
+   * Writes readings as (key, ts, value) triples in one transaction, raw readings
+   * and rollups. Raw readings are written whatever their age, as a tester replaying
+   * a past day expects them; retention deletes the old ones on its next run.
    */
-  write(batches: readonly Float64Array[], now: number): WriteOutcome;
+  write(batches: readonly Float64Array[]): WriteOutcome;
   /** Deletes raw readings before the retention cut of `now`, a series and a chunk at a time. */
   retention(now: number, yieldToLoop: () => Promise<void>, stopped: () => boolean): Promise<{ deleted: number; rawFrom: [number, number][] }>;
 }
@@ -146,13 +146,8 @@ export function createSqliteWriter(db: Database.Database, rawRetentionDays: numb
   }
 
   /** The readings of one series (time order, distinct times), their rollups included. */
-  function writeSeries(key: number, entry: { id: string; counter: boolean; rawFrom: number }, points: Point[], cutoff: number, out: WriteOutcome): void {
+  function writeSeries(key: number, entry: { id: string; counter: boolean; rawFrom: number }, points: Point[], out: WriteOutcome): void {
     const { counter } = entry;
-    // Older than the retention cut: rollups only. Raw readings of the series are
-    // complete only from the minute after the last such reading on.
-    let old = 0;
-    while (old < points.length && (points[old] as Point)[0] < cutoff) old++;
-    if (old > 0) raiseRawFrom(key, entry, floorTo((points[old - 1] as Point)[0], MINUTE) + MINUTE, out.rawFrom);
 
     const minutes = bucketsOf(
       points.map((p) => p[0]),
@@ -230,9 +225,8 @@ export function createSqliteWriter(db: Database.Database, rawRetentionDays: numb
     if (last) windows.set(key, { from: last.start, to: last.end, rows: sorted.filter((row) => row.t >= last.start && row.t <= last.end) });
   }
 
-  const writeAll = db.transaction((batches: readonly Float64Array[], now: number): WriteOutcome => {
+  const writeAll = db.transaction((batches: readonly Float64Array[]): WriteOutcome => {
     const out: WriteOutcome = { stored: 0, refused: 0, rawFrom: [] };
-    const cutoff = floorTo(now - rawRetentionDays * DAY, DAY);
     const bySeries = new Map<number, Point[]>();
     for (const triples of batches) {
       for (let k = 0; k < triples.length; k += 3) {
@@ -250,7 +244,7 @@ export function createSqliteWriter(db: Database.Database, rawRetentionDays: numb
         log.warn({ key, readings: arrived.length }, 'readings of a series key the writer does not know: dropped');
         continue;
       }
-      writeSeries(key, entry, sortDistinct(arrived).points, cutoff, out);
+      writeSeries(key, entry, sortDistinct(arrived).points, out);
     }
     return out;
   });
@@ -278,5 +272,5 @@ export function createSqliteWriter(db: Database.Database, rawRetentionDays: numb
     return { deleted, rawFrom: changes };
   }
 
-  return { loadSeries, write: (batches, now) => writeAll(batches, now), retention };
+  return { loadSeries, write: (batches) => writeAll(batches), retention };
 }

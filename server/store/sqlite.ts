@@ -16,9 +16,9 @@ export interface SqliteStoreOptions {
   batchSize?: number;
   /** ...or when the oldest queued reading is this old. */
   flushIntervalMs?: number;
-  /** Raw readings older than this are deleted by applyRetention(), and not written at all; rollups are kept. Default 30. */
+  /** Raw readings older than this are deleted by applyRetention(); rollups are kept. Default 30. */
   rawRetentionDays?: number;
-  /** The clock of retention (applyRetention() and the raw readings left out on write). */
+  /** The clock applyRetention() uses by default. */
   now?: () => number;
   /** Readings waiting for the writer beyond which whenWritable() holds ingest back (to half of it). Default 200,000. */
   maxWaiting?: number;
@@ -223,7 +223,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     const data = buf.slice(0, 3 * buffered);
     handed += buffered;
     buffered = 0;
-    send({ type: 'write', seq: ++seq, now: clock(), data }, [data.buffer]);
+    send({ type: 'write', seq: ++seq, data }, [data.buffer]);
   }
 
   function scheduleHandOver(): void {
