@@ -21,8 +21,10 @@ import { siteRoutes } from './api/routes/site';
 import { Accounts } from './auth/accounts';
 import { openAppDb } from './db/app-db';
 import { MQTT_WS_PATH, startBroker } from './broker/index';
+import { type ExternalBroker, connectExternalBroker } from './broker/external';
 import type { Config } from './config';
 import { startIngest } from './ingest/index';
+import { aedesSource } from './ingest/source';
 import { provision } from './auth/provision';
 import { Registry } from './auth/registry';
 import { listen } from './listen';
@@ -40,6 +42,8 @@ export interface RunningServer {
   mqttPort: number;
   /** MQTT over TLS; undefined without TLS_CERT_FILE. */
   mqttsPort: number | undefined;
+  /** MQTT_URL without its password, when ingesting from an external broker. */
+  externalBroker: string | undefined;
   /** The dashboard's URL: https:// when TLS is configured. */
   url: string;
   store: Store;
@@ -66,6 +70,13 @@ function readTls(config: Config): { key: Buffer; cert: Buffer } | undefined {
     }
   };
   return { cert: read(config.tls.certFile, 'TLS_CERT_FILE'), key: read(config.tls.keyFile, 'TLS_KEY_FILE') };
+}
+
+function withoutCredentials(url: string): string {
+  const u = new URL(url);
+  u.username = '';
+  u.password = '';
+  return u.toString().replace(/\/$/, '');
 }
 
 export async function startServer(config: Config, opts: { catalogue?: Catalogue; building?: Building; webDir?: string; simulatorPeriodMs?: number } = {}): Promise<RunningServer> {
@@ -126,20 +137,30 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     throw new Error(`TLS_CERT_FILE / TLS_KEY_FILE: not a usable certificate and key (${err instanceof Error ? err.message : String(err)})`, { cause: err });
   }
   let simulator: Simulator | undefined;
-  let broker: Awaited<ReturnType<typeof startBroker>>;
+  let broker: Awaited<ReturnType<typeof startBroker>> | undefined;
+  let external: ExternalBroker | undefined;
+  const whenWritable = store.whenWritable ? () => store.whenWritable?.() : undefined;
   try {
-    broker = await startBroker({
-      port: config.mqttPort,
-      host: config.host,
-      http: httpServer,
-      log: logger('mqtt'),
-      registry,
-      auth: { loginAttempts: config.auth.loginAttempts },
-      plain: config.mqttPlain,
-      ...(tlsFiles && config.tls ? { tls: { port: config.tls.mqttsPort, ...tlsFiles } } : {}),
-    });
+    if (config.scale.mqttUrl) {
+      // Scaled out (docs/deployment.md): no embedded broker; devices connect to the
+      // external one and this instance takes its share of their telemetry.
+      external = await connectExternalBroker({ url: config.scale.mqttUrl, group: config.scale.shareGroup, siteId: config.siteId, clientId: `lenumerique-server-${config.scale.instanceId}`, log: logger('mqtt'), whenWritable });
+    } else {
+      broker = await startBroker({
+        port: config.mqttPort,
+        host: config.host,
+        http: httpServer,
+        log: logger('mqtt'),
+        registry,
+        auth: { loginAttempts: config.auth.loginAttempts },
+        plain: config.mqttPlain,
+        ...(tlsFiles && config.tls ? { tls: { port: config.tls.mqttsPort, ...tlsFiles } } : {}),
+      });
+    }
   } catch (err) {
     stopRetention();
+    alerts.close();
+    appDb.close();
     await store.close();
     throw err;
   }
@@ -157,7 +178,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   // Alert events go to every dashboard as they happen (typed in shared/live.ts).
   const stopAlertPush = alerts.onChange((event) => live.pushEvent(event.type, event));
   const ingest = startIngest({
-    aedes: broker.aedes,
+    source: external?.source ?? aedesSource((broker as NonNullable<typeof broker>).aedes, whenWritable),
     store,
     catalogue: cat,
     siteId: config.siteId,
@@ -183,12 +204,13 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     const sim = simulator?.stats();
     const simState = !config.simulator.enabled ? 'off' : !sim ? 'starting' : sim.state;
     const ing = ingest.stats();
-    const degraded = s.state !== 'up' || simState === 'down';
+    const degraded = s.state !== 'up' || simState === 'down' || (external !== undefined && !external.connected());
     return {
       status: degraded ? 'degraded' : 'ok',
       version: VERSION,
       uptimeS: Math.round((Date.now() - startedAt) / 1000),
-      broker: { state: 'up', clients: broker.clients(), mqttPort: broker.mqttPort, websocketPath: MQTT_WS_PATH },
+      // With an external broker: its link's state; its clients are its own business.
+      broker: external ? { state: external.connected() ? 'up' : 'down', clients: 0, mqttPort: 0, websocketPath: '' } : { state: 'up', clients: broker?.clients() ?? 0, mqttPort: broker?.mqttPort ?? 0, websocketPath: MQTT_WS_PATH },
       store: { state: s.state, kind: store.kind, pending: s.pending, written: s.written, dropped: s.dropped, rawRetentionDays: store.rawRetentionDays, ...(s.spooled === undefined ? {} : { spooled: s.spooled, spooledBytes: s.spooledBytes ?? 0 }) },
       simulator: { state: simState, devices: sim?.devices ?? 0, published: sim?.published ?? 0 },
       ingest: { accepted: ing.accepted, rejected: ing.rejected, rejectedByReason: ing.rejectedByReason },
@@ -211,7 +233,8 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   try {
     httpPort = await listen(httpServer, config.httpPort, config.host, 'HTTP_PORT');
   } catch (err) {
-    await broker.close();
+    await broker?.close();
+    await external?.close();
     ingest.stop();
     stopRetention();
     await store.close();
@@ -223,7 +246,8 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
 
   if (config.simulator.enabled) {
     simulator = await startSimulator({
-      brokerUrl: `mqtt://127.0.0.1:${broker.mqttPort}`,
+      // The devices' broker: the embedded one, or the external one (with the devices' own credentials, not the server's).
+      brokerUrl: external ? withoutCredentials(config.scale.mqttUrl ?? '') : `mqtt://127.0.0.1:${broker?.mqttPort ?? 0}`,
       siteId: config.siteId,
       seed: config.simulator.seed,
       credentials: secrets,
@@ -241,8 +265,9 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   let closing: Promise<void> | undefined;
   return {
     httpPort,
-    mqttPort: broker.mqttPort,
-    mqttsPort: broker.mqttsPort,
+    mqttPort: broker?.mqttPort ?? 0,
+    mqttsPort: broker?.mqttsPort,
+    externalBroker: external?.display,
     url,
     store,
     accounts,
@@ -253,7 +278,8 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
         await simulator?.stop();
         // Broker first: once it is closed no new reading can arrive, then the
         // store flushes everything it buffered, then the dashboards go.
-        await broker.close();
+        await broker?.close();
+        await external?.close();
         ingest.stop();
         stopRetention();
         await store.close();
