@@ -24,6 +24,7 @@ import { MQTT_WS_PATH, startBroker } from './broker/index';
 import { type ExternalBroker, connectExternalBroker } from './broker/external';
 import type { Config } from './config';
 import { startIngest } from './ingest/index';
+import { type Cluster, startCluster } from './scale/cluster';
 import { aedesSource } from './ingest/source';
 import { provision } from './auth/provision';
 import { Registry } from './auth/registry';
@@ -175,6 +176,23 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     deviceStates: () => ingest.stats().devices,
     frameMs: config.liveFrameMs,
   });
+  // Scaled out (REDIS_URL): the instances of the site share live push (and more) through Redis.
+  let cluster: Cluster | undefined;
+  if (config.scale.redisUrl) {
+    try {
+      cluster = await startCluster({ url: config.scale.redisUrl, io: live.io as unknown as Parameters<typeof startCluster>[0]['io'], siteId: config.siteId, instanceId: config.scale.instanceId, log: logger('cluster') });
+    } catch (err) {
+      await broker?.close();
+      await external?.close();
+      stopRetention();
+      alerts.close();
+      appDb.close();
+      await store.close();
+      throw err;
+    }
+    // What another instance ingested reaches this instance's dashboards.
+    cluster.onReadings((r) => live.push(r));
+  }
   // Alert events go to every dashboard as they happen (typed in shared/live.ts).
   const stopAlertPush = alerts.onChange((event) => live.pushEvent(event.type, event));
   const ingest = startIngest({
@@ -186,6 +204,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     onReadings: (r) => {
       live.push(r);
       alerts.onReadings(r);
+      cluster?.shareReadings(r);
     },
     onStatus: (e) => {
       live.status(e);
@@ -288,9 +307,11 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
         appDb.close();
         // socket.io closes the HTTP server, which waits for open connections:
         // end the browsers' keep-alive connections too, or it would wait for them.
+        cluster?.flush();
         const liveClosed = live.close();
         httpServer.closeAllConnections();
         await liveClosed;
+        await cluster?.close();
         log.info('stopped');
       })();
       return closing;
