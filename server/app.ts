@@ -25,6 +25,8 @@ import { type ExternalBroker, connectExternalBroker } from './broker/external';
 import type { Config } from './config';
 import { startIngest } from './ingest/index';
 import { type Cluster, startCluster } from './scale/cluster';
+import { type SharedAlerts, shareAlerts } from './scale/alerts';
+import { DEFAULT_TICK_MS } from './alerts/engine';
 import { aedesSource } from './ingest/source';
 import { provision } from './auth/provision';
 import { Registry } from './auth/registry';
@@ -43,6 +45,8 @@ export interface RunningServer {
   mqttPort: number;
   /** MQTT over TLS; undefined without TLS_CERT_FILE. */
   mqttsPort: number | undefined;
+  /** Scaled out (REDIS_URL): whether this instance runs the site's alerts now; undefined on its own. */
+  alertsLeader?: () => boolean;
   /** MQTT_URL without its password, when ingesting from an external broker. */
   externalBroker: string | undefined;
   /** The dashboard's URL: https:// when TLS is configured. */
@@ -107,7 +111,8 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   // A rules file with problems stops the start, with every problem listed.
   let alerts: ReturnType<typeof startAlerts>;
   try {
-    alerts = startAlerts({ db: appDb, catalogue: cat, building: site, rulesFile: config.alertRulesFile ?? DEFAULT_RULES_FILE, log: logger('alerts') });
+    // Scaled out, the alerts leader drives the tick (server/scale/alerts.ts), not each engine.
+    alerts = startAlerts({ db: appDb, catalogue: cat, building: site, rulesFile: config.alertRulesFile ?? DEFAULT_RULES_FILE, log: logger('alerts'), ...(config.scale.redisUrl ? { tickMs: 0 } : {}) });
   } catch (err) {
     stopRetention();
     appDb.close();
@@ -178,6 +183,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   });
   // Scaled out (REDIS_URL): the instances of the site share live push (and more) through Redis.
   let cluster: Cluster | undefined;
+  let shared: SharedAlerts | undefined;
   if (config.scale.redisUrl) {
     try {
       cluster = await startCluster({ url: config.scale.redisUrl, io: live.io as unknown as Parameters<typeof startCluster>[0]['io'], siteId: config.siteId, instanceId: config.scale.instanceId, log: logger('cluster') });
@@ -190,8 +196,14 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
       await store.close();
       throw err;
     }
-    // What another instance ingested reaches this instance's dashboards.
-    cluster.onReadings((r) => live.push(r));
+    // One instance runs the alerts for all (server/scale/alerts.ts).
+    shared = shareAlerts({ local: alerts, cluster, instanceId: config.scale.instanceId, log: logger('alerts'), tickMs: DEFAULT_TICK_MS, push: (event) => live.pushEvent(event.type, event) });
+    const sharedAlerts = shared;
+    // What another instance ingested reaches this instance's dashboards, and the alerts if it leads them.
+    cluster.onReadings((r) => {
+      live.push(r);
+      sharedAlerts.onReadings(r);
+    });
   }
   // Alert events go to every dashboard as they happen (typed in shared/live.ts).
   const stopAlertPush = alerts.onChange((event) => live.pushEvent(event.type, event));
@@ -203,12 +215,14 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     log: logger('ingest'),
     onReadings: (r) => {
       live.push(r);
-      alerts.onReadings(r);
+      if (shared) shared.onReadings(r);
+      else alerts.onReadings(r);
       cluster?.shareReadings(r);
     },
     onStatus: (e) => {
       live.status(e);
-      alerts.onStatus(e);
+      if (shared) shared.onStatus(e);
+      else alerts.onStatus(e);
     },
     deadLetterCapacity: config.ingest.deadLetterCapacity,
     staleFactor: config.ingest.staleFactor,
@@ -243,7 +257,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     ...siteRoutes({ building: site, catalogue: cat, store, ingest }),
     ...simulatorRoutes({ simulator: () => simulator, accounts }),
     ...kpiRoutes({ store, catalogue: cat, building: site, now: Date.now }),
-    ...alertRoutes({ alerts, accounts }),
+    ...alertRoutes({ alerts: shared?.api ?? alerts, accounts }),
   ];
   const api = createApi({ accounts, routes, version: VERSION, webDir: opts.webDir ?? DEFAULT_WEB_DIR, log: logger('http') });
   // Security headers, CSP, CORS and CSRF in front of it all (server/api/hardening.ts).
@@ -287,6 +301,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     mqttPort: broker?.mqttPort ?? 0,
     mqttsPort: broker?.mqttsPort,
     externalBroker: external?.display,
+    ...(shared ? { alertsLeader: (shared as SharedAlerts).isLeader } : {}),
     url,
     store,
     accounts,
@@ -295,6 +310,8 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
       closing ??= (async () => {
         log.info('stopping');
         await simulator?.stop();
+        // Another instance takes the alerts over at once.
+        await shared?.close();
         // Broker first: once it is closed no new reading can arrive, then the
         // store flushes everything it buffered, then the dashboards go.
         await broker?.close();

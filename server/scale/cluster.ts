@@ -19,6 +19,8 @@ import type { Logger } from '../logger';
  * so 50 ms of batching is not visible on a dashboard.
  */
 export const BATCH_MS = 50;
+/** How long a request to the other instances waits for all of them (an instance that died does not answer). */
+export const REQUESTS_TIMEOUT_MS = 3000;
 const READINGS_EVENT = 'lnm:readings';
 
 type RedisClient = ReturnType<typeof createClient>;
@@ -43,6 +45,13 @@ export interface Cluster {
   /** Sends an event to the other instances' handlers registered with on(). */
   emit(event: string, payload: unknown): void;
   on(event: string, listener: (payload: unknown) => void): void;
+  /**
+   * Asks every other instance; resolves with their answers (handle()'s return
+   * values; null from instances with nothing to say), or rejects after
+   * REQUESTS_TIMEOUT_MS with the answers that came (err.responses).
+   */
+  request(event: string, payload: unknown): Promise<unknown[]>;
+  handle(event: string, answer: (payload: unknown) => unknown): void;
   /** Sends the readings batched so far now (at shutdown, before socket.io closes). */
   flush(): void;
   /** Closes the Redis clients: after socket.io closed (its adapter unsubscribes on close). */
@@ -92,7 +101,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     await Promise.allSettled([pub, sub, cmd].map((c) => (c.isOpen ? c.destroy() : undefined)));
     throw new Error(`REDIS_URL: cannot reach ${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
-  io.adapter(createAdapter(pub, sub, { key: `${prefix}:socket.io` }));
+  io.adapter(createAdapter(pub, sub, { key: `${prefix}:socket.io`, requestsTimeout: REQUESTS_TIMEOUT_MS }));
   log.info({ redis: where, instance: opts.instanceId }, 'sharing live push, sessions and alerts through redis');
 
   const listeners = new Map<string, Array<(payload: unknown) => void>>();
@@ -101,7 +110,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     if (!list) {
       listeners.set(event, (list = []));
       // serverSideEmit reaches every other instance's io.on(event), never the sender's.
-      (io.on as (event: string, fn: (payload: unknown) => void) => void)(event, (payload) => {
+      const listen = io.on as (event: string, fn: (payload: unknown) => void) => void;
+      listen.call(io, event, (payload) => {
         for (const l of listeners.get(event) ?? []) {
           try {
             l(payload);
@@ -115,7 +125,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   };
   const emit = (event: string, payload: unknown) => {
     try {
-      (io.serverSideEmit as (event: string, payload: unknown) => boolean)(event, payload);
+      (io.serverSideEmit as (event: string, payload: unknown) => boolean).call(io, event, payload);
     } catch (err) {
       log.error({ err, event }, 'telling the other instances failed');
     }
@@ -145,6 +155,23 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     },
     emit,
     on,
+    async request(event, payload) {
+      // The adapter waits REQUESTS_TIMEOUT_MS for every other instance's answer.
+      return (io.serverSideEmitWithAck as (event: string, payload: unknown) => Promise<unknown[]>).call(io, event, payload);
+    },
+    handle(event, answer) {
+      const listen = io.on as (event: string, fn: (payload: unknown, reply: (value: unknown) => void) => void) => void;
+      listen.call(io, event, (payload, reply) => {
+        let value: unknown;
+        try {
+          value = answer(payload);
+        } catch (err) {
+          log.error({ err, event }, 'answering another instance failed');
+        }
+        // socket.io needs an answer from each instance: null stands for "nothing to say".
+        reply(value ?? null);
+      });
+    },
     flush() {
       if (timer) clearTimeout(timer);
       flush();
