@@ -26,6 +26,7 @@ import type { Config } from './config';
 import { startIngest } from './ingest/index';
 import { type Cluster, startCluster } from './scale/cluster';
 import { type SharedAlerts, shareAlerts } from './scale/alerts';
+import { redisMutex } from './scale/lock';
 import { DEFAULT_TICK_MS } from './alerts/engine';
 import { aedesSource } from './ingest/source';
 import { provision } from './auth/provision';
@@ -92,6 +93,10 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   const site = opts.building ?? defaultBuilding;
   const startedAt = Date.now();
   const storeLog = logger('store');
+  // Scaled out (REDIS_URL): the instances of the site share live push, alerts and
+  // InfluxDB batch writes through Redis (server/scale/). Connected first: the store uses it.
+  const cluster: Cluster | undefined = config.scale.redisUrl ? await startCluster({ url: config.scale.redisUrl, siteId: config.siteId, instanceId: config.scale.instanceId, log: logger('cluster') }) : undefined;
+  if (cluster && config.store.kind === 'sqlite') log.warn('REDIS_URL with STORE=sqlite: each instance stores only the readings it ingests; scaled out, use STORE=influx (docs/deployment.md)');
   // InfluxDB down at start does not stop the server: its store starts degraded and spools to disk.
   const store = await openStore({
     kind: config.store.kind,
@@ -101,6 +106,8 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     flushIntervalMs: config.store.flushIntervalMs,
     spoolMaxBytes: config.store.spoolMaxBytes,
     siteId: config.siteId,
+    // Rollups are read, merged and written back per batch: one instance at a time.
+    ...(cluster ? { serialize: redisMutex(cluster, 'influx-batch', storeLog) } : {}),
     log: storeLog,
   });
   const stopRetention = scheduleRetention(store, storeLog);
@@ -117,6 +124,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     stopRetention();
     appDb.close();
     await store.close();
+    await cluster?.close();
     throw err;
   }
   const admin = await accounts.ensureAdmin(config.auth.adminPassword);
@@ -140,6 +148,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     alerts.close();
     appDb.close();
     await store.close();
+    await cluster?.close();
     throw new Error(`TLS_CERT_FILE / TLS_KEY_FILE: not a usable certificate and key (${err instanceof Error ? err.message : String(err)})`, { cause: err });
   }
   let simulator: Simulator | undefined;
@@ -168,6 +177,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     alerts.close();
     appDb.close();
     await store.close();
+    await cluster?.close();
     throw err;
   }
   const live = startLive({
@@ -181,21 +191,10 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     deviceStates: () => ingest.stats().devices,
     frameMs: config.liveFrameMs,
   });
-  // Scaled out (REDIS_URL): the instances of the site share live push (and more) through Redis.
-  let cluster: Cluster | undefined;
+  // Scaled out (REDIS_URL): the instances of the site share live push and alerts through Redis.
   let shared: SharedAlerts | undefined;
-  if (config.scale.redisUrl) {
-    try {
-      cluster = await startCluster({ url: config.scale.redisUrl, io: live.io as unknown as Parameters<typeof startCluster>[0]['io'], siteId: config.siteId, instanceId: config.scale.instanceId, log: logger('cluster') });
-    } catch (err) {
-      await broker?.close();
-      await external?.close();
-      stopRetention();
-      alerts.close();
-      appDb.close();
-      await store.close();
-      throw err;
-    }
+  if (cluster) {
+    cluster.attach(live.io as unknown as Parameters<Cluster['attach']>[0]);
     // One instance runs the alerts for all (server/scale/alerts.ts).
     shared = shareAlerts({ local: alerts, cluster, instanceId: config.scale.instanceId, log: logger('alerts'), tickMs: DEFAULT_TICK_MS, push: (event) => live.pushEvent(event.type, event) });
     const sharedAlerts = shared;
@@ -272,6 +271,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     stopRetention();
     await store.close();
     await live.close();
+    await cluster?.close();
     throw err;
   }
   const url = `${tlsFiles ? 'https' : 'http'}://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${httpPort}/`;

@@ -27,13 +27,14 @@ type RedisClient = ReturnType<typeof createClient>;
 
 export interface ClusterOptions {
   url: string;
-  io: Server;
   siteId: string;
   instanceId: string;
   log: Logger;
 }
 
 export interface Cluster {
+  /** Puts socket.io on the Redis adapter; the events below need it. */
+  attach(io: Server): void;
   /** A Redis client for commands (not the adapter's): locks, shared keys. */
   redis: RedisClient;
   /** Key prefix of this site: every key and channel of ours starts with it. */
@@ -70,7 +71,12 @@ function display(url: string): string {
 }
 
 export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
-  const { log, io } = opts;
+  const { log } = opts;
+  let attached: Server | undefined;
+  const ioOf = (): Server => {
+    if (!attached) throw new Error('cluster: socket.io not attached yet');
+    return attached;
+  };
   const prefix = `lnm:${opts.siteId}`;
   const where = display(opts.url);
   // Three connections: the adapter's publisher and subscriber (a subscribed Redis
@@ -101,7 +107,6 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     await Promise.allSettled([pub, sub, cmd].map((c) => (c.isOpen ? c.destroy() : undefined)));
     throw new Error(`REDIS_URL: cannot reach ${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
-  io.adapter(createAdapter(pub, sub, { key: `${prefix}:socket.io`, requestsTimeout: REQUESTS_TIMEOUT_MS }));
   log.info({ redis: where, instance: opts.instanceId }, 'sharing live push, sessions and alerts through redis');
 
   const listeners = new Map<string, Array<(payload: unknown) => void>>();
@@ -110,6 +115,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     if (!list) {
       listeners.set(event, (list = []));
       // serverSideEmit reaches every other instance's io.on(event), never the sender's.
+      const io = ioOf();
       const listen = io.on as (event: string, fn: (payload: unknown) => void) => void;
       listen.call(io, event, (payload) => {
         for (const l of listeners.get(event) ?? []) {
@@ -125,6 +131,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   };
   const emit = (event: string, payload: unknown) => {
     try {
+      const io = ioOf();
       (io.serverSideEmit as (event: string, payload: unknown) => boolean).call(io, event, payload);
     } catch (err) {
       log.error({ err, event }, 'telling the other instances failed');
@@ -142,6 +149,10 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   };
 
   return {
+    attach(io) {
+      io.adapter(createAdapter(pub, sub, { key: `${prefix}:socket.io`, requestsTimeout: REQUESTS_TIMEOUT_MS }));
+      attached = io;
+    },
     redis: cmd,
     prefix,
     shareReadings(readings) {
@@ -157,9 +168,11 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     on,
     async request(event, payload) {
       // The adapter waits REQUESTS_TIMEOUT_MS for every other instance's answer.
+      const io = ioOf();
       return (io.serverSideEmitWithAck as (event: string, payload: unknown) => Promise<unknown[]>).call(io, event, payload);
     },
     handle(event, answer) {
+      const io = ioOf();
       const listen = io.on as (event: string, fn: (payload: unknown, reply: (value: unknown) => void) => void) => void;
       listen.call(io, event, (payload, reply) => {
         let value: unknown;
