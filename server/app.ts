@@ -27,6 +27,7 @@ import { startIngest } from './ingest/index';
 import { type Cluster, startCluster } from './scale/cluster';
 import { type SharedAlerts, shareAlerts } from './scale/alerts';
 import { redisMutex } from './scale/lock';
+import { shareSessions } from './scale/sessions';
 import { DEFAULT_TICK_MS } from './alerts/engine';
 import { aedesSource } from './ingest/source';
 import { provision } from './auth/provision';
@@ -195,12 +196,15 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   let shared: SharedAlerts | undefined;
   if (cluster) {
     cluster.attach(live.io as unknown as Parameters<Cluster['attach']>[0]);
+    // A session opened on any instance is valid on every one (server/scale/sessions.ts).
+    await shareSessions({ accounts, cluster, log: logger('auth') });
     // One instance runs the alerts for all (server/scale/alerts.ts).
     shared = shareAlerts({ local: alerts, cluster, instanceId: config.scale.instanceId, log: logger('alerts'), tickMs: DEFAULT_TICK_MS, push: (event) => live.pushEvent(event.type, event) });
     const sharedAlerts = shared;
     // What another instance ingested reaches this instance's dashboards, and the alerts if it leads them.
     cluster.onReadings((r) => {
       live.push(r);
+      ingest.seen(r);
       sharedAlerts.onReadings(r);
     });
   }

@@ -16,6 +16,12 @@ export type IngestStats = IngestStatsResponse;
 
 export interface Ingest {
   stats(): IngestStats;
+  /**
+   * Readings another instance ingested (scaled out: each instance gets a share of
+   * every device's messages): a sign of life of their devices, so that none looks
+   * stale here for lack of its own share. Counts stay this instance's own.
+   */
+  seen(readings: readonly Reading[]): void;
   rejected(q: { deviceId?: string; reason?: RejectReason; limit: number }): RejectedResponse;
   stop(): void;
 }
@@ -172,6 +178,13 @@ export function startIngest(opts: IngestOptions): Ingest {
   source.start(onPublish);
   return {
     stats,
+    seen(readings) {
+      const t = now();
+      for (const r of readings) {
+        const dev = perDevice.get(r.seriesId.slice(0, r.seriesId.indexOf('.')));
+        if (dev && (dev.lastSeen === null || dev.lastSeen < t)) dev.lastSeen = t;
+      }
+    },
     rejected: (q) => ({ items: deadLetters.list(q), capacity: deadLetters.capacity, dropped: deadLetters.dropped }),
     stop: () => source.stop(),
   };

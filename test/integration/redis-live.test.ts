@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/live';
 import type { RunningServer } from '../../server/app';
 import { type RunningRedis, redisAvailable, startRedis } from '../helpers/redis';
-import { mqttCredentials, startTestServer, waitFor } from '../helpers/server';
+import { apiFetch, login, mqttCredentials, startTestServer, tokenFor, waitFor } from '../helpers/server';
 
 const redis = redisAvailable();
 type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -55,6 +55,39 @@ describe.skipIf(!redis.ok)(`two instances sharing live push through Redis${redis
     // B stored them; A did not (each instance stores what it ingests).
     expect((await b.store.history('grid-meter.import_power', t, t + 5, 100)).points).toHaveLength(5);
     expect((await a.store.history('grid-meter.import_power', t, t + 5, 100)).points).toHaveLength(0);
+  });
+
+  it('a session opened through one instance is valid on the other, for REST and socket.io, until it logs out there', async () => {
+    const baseA = `http://127.0.0.1:${a.httpPort}`;
+    const baseB = `http://127.0.0.1:${b.httpPort}`;
+    const operator = await tokenFor(baseA, 'operator');
+    // The login was on A; B accepts the session, with its role, over REST and socket.io.
+    const me = await waitFor(async () => {
+      const res = await apiFetch(`${baseB}/api/v1/auth/me`, { token: operator });
+      return res.status === 200 && ((await res.json()) as { username: string; role: string });
+    }, 'instance B to accept the session');
+    expect(me).toMatchObject({ role: 'operator' });
+    const socket: LiveClient = io(baseB, { auth: { token: operator }, reconnection: false });
+    sockets.push(socket);
+    await waitFor(() => socket.connected, 'a socket.io connection to B with a session of A');
+    // An operator may not manage users on B either: the role travels with the session.
+    expect((await apiFetch(`${baseB}/api/v1/users`, { token: operator })).status).toBe(403);
+    // Logging out on B ends it everywhere.
+    expect((await apiFetch(`${baseB}/api/v1/auth/logout`, { method: 'POST', token: operator })).status).toBeLessThan(300);
+    await waitFor(async () => (await apiFetch(`${baseA}/api/v1/auth/me`, { token: operator })).status === 401, 'the session to end on A');
+    expect((await apiFetch(`${baseB}/api/v1/auth/me`, { token: operator })).status).toBe(401);
+    // A made-up token is refused by both.
+    expect((await apiFetch(`${baseB}/api/v1/auth/me`, { token: 'x'.repeat(43) })).status).toBe(401);
+  });
+
+  it('an instance started later knows the sessions opened before it', async () => {
+    const token = await login(`http://127.0.0.1:${a.httpPort}`, 'admin', undefined, false);
+    const c = await startTestServer({ REDIS_URL: r.url, INSTANCE_ID: 'live-c' });
+    try {
+      expect((await apiFetch(`http://127.0.0.1:${c.httpPort}/api/v1/auth/me`, { token })).status).toBe(200);
+    } finally {
+      await c.close();
+    }
   });
 
   it('a server that cannot reach REDIS_URL stops at start and names the variable', async () => {
