@@ -48,7 +48,7 @@ export interface RunningMosquitto {
  * system service, never a fixed port. `auth` makes it authenticate every client
  * against a password file and hold it to an ACL file (export-mosquitto's).
  */
-export async function startMosquitto(auth?: { passwordFile: string; aclFile: string }): Promise<RunningMosquitto> {
+export async function startMosquitto(auth?: { passwordFile?: string; aclFile?: string; extra?: string[] }): Promise<RunningMosquitto> {
   // The port is free when probed; another process could take it before mosquitto
   // binds it, so a start that fails is retried on a new port.
   let lastError: unknown;
@@ -58,8 +58,8 @@ export async function startMosquitto(auth?: { passwordFile: string; aclFile: str
     const conf = path.join(dir, 'mosquitto.conf');
     // Started as root, Mosquitto drops to the "mosquitto" user, who cannot read a 0600
     // password file of ours: it stays the user who started it.
-    const access = auth ? ['allow_anonymous false', `password_file ${auth.passwordFile}`, `acl_file ${auth.aclFile}`, `user ${os.userInfo().username}`] : ['allow_anonymous true'];
-    fs.writeFileSync(conf, [`listener ${port} 127.0.0.1`, ...access, 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', ''].join('\n'));
+    const access = auth?.passwordFile && auth.aclFile ? ['allow_anonymous false', `password_file ${auth.passwordFile}`, `acl_file ${auth.aclFile}`, `user ${os.userInfo().username}`] : ['allow_anonymous true'];
+    fs.writeFileSync(conf, [`listener ${port} 127.0.0.1`, ...access, ...(auth?.extra ?? []), 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', ''].join('\n'));
     const child = spawn(MOSQUITTO_PATH, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
