@@ -80,6 +80,18 @@ describe.skipIf(!redis.ok)(`two instances sharing live push through Redis${redis
     expect((await apiFetch(`${baseB}/api/v1/auth/me`, { token: 'x'.repeat(43) })).status).toBe(401);
   });
 
+  it('a role taken away on the instance that holds the user ends that user\'s sessions on the other too', async () => {
+    const baseA = `http://127.0.0.1:${a.httpPort}`;
+    const baseB = `http://127.0.0.1:${b.httpPort}`;
+    const username = `demoted-${process.pid}`;
+    expect((await apiFetch(`${baseA}/api/v1/users`, { method: 'POST', body: JSON.stringify({ username, role: 'operator', password: `password-of-${username}` }), token: a.adminToken })).status).toBe(201);
+    const token = await login(baseA, username, `password-of-${username}`, false);
+    await waitFor(async () => (await apiFetch(`${baseB}/api/v1/auth/me`, { token })).status === 200, 'instance B to accept the session');
+    expect((await apiFetch(`${baseA}/api/v1/users/${username}`, { method: 'PATCH', body: JSON.stringify({ role: 'viewer' }), token: a.adminToken })).status).toBe(200);
+    await waitFor(async () => (await apiFetch(`${baseB}/api/v1/auth/me`, { token })).status === 401, 'the session to end on B');
+    expect((await apiFetch(`${baseA}/api/v1/auth/me`, { token })).status).toBe(401);
+  });
+
   it('an instance started later knows the sessions opened before it', async () => {
     const token = await login(`http://127.0.0.1:${a.httpPort}`, 'admin', undefined, false);
     const c = await startTestServer({ REDIS_URL: r.url, INSTANCE_ID: 'live-c' });
