@@ -97,4 +97,14 @@ describe.skipIf(!redis.ok)(`alerts shared by two instances through Redis${redis.
     expect(again.status).toBe(409);
     expect(((await again.json()) as { error: string }).error).toBeTruthy();
   });
+
+  it('when the leader stops, the other instance takes the alerts over and answers for them', async () => {
+    const leader = a.alertsLeader?.() ? a : b;
+    const other = leader === a ? b : a;
+    await leader.close();
+    // The stopping leader gives the lease up: the other takes it at its next try (a third of the lease).
+    await waitFor(() => other.alertsLeader?.(), 'the other instance leading the alerts', 10_000);
+    const res = await getJson<AlertListResponse>(`http://127.0.0.1:${other.httpPort}/api/v1/alerts?state=all`, other.adminToken);
+    expect(res.status).toBe(200);
+  });
 });
