@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { mosquittoFiles } from '../server/auth/mosquitto';
 import { Registry } from '../server/auth/registry';
 import { loadConfig, ConfigError } from '../server/config';
 import { catalogue } from '../shared/catalogue';
@@ -10,8 +13,9 @@ import { catalogue } from '../shared/catalogue';
  *   list                                           every identity (no secrets)
  *   disable <id> | enable <id>                     refuse or accept its connections
  *   rotate <id>                                    a new password, printed once
+ *   export-mosquitto <dir>                         <dir>/passwd and <dir>/acl for an external Mosquitto (docs/deployment.md)
  */
-const USAGE = 'usage: npm run devices -- add <deviceId> --type <type> [--zone <zone>] | list | disable <id> | enable <id> | rotate <id>';
+const USAGE = 'usage: npm run devices -- add <deviceId> --type <type> [--zone <zone>] | list | disable <id> | enable <id> | rotate <id> | export-mosquitto <dir>';
 
 function fail(message: string): never {
   console.error(`devices: ${message}\n${USAGE}`);
@@ -66,6 +70,23 @@ try {
     case 'rotate': {
       if (!id) fail('rotate needs an id');
       print({ ...(await registry.rotate(id)), note: 'the password is shown once; the old one no longer works' });
+      break;
+    }
+    case 'export-mosquitto': {
+      if (!id) fail('export-mosquitto needs a directory');
+      const files = mosquittoFiles(registry);
+      fs.mkdirSync(id, { recursive: true });
+      // Written whole then renamed, so a Mosquitto reloading them (SIGHUP) never reads half a file.
+      const write = (name: string, text: string, mode: number) => {
+        const file = path.join(id, name);
+        fs.writeFileSync(`${file}.tmp`, text, { mode });
+        fs.chmodSync(`${file}.tmp`, mode);
+        fs.renameSync(`${file}.tmp`, file);
+        return path.resolve(file);
+      };
+      const passwordFile = write('passwd', files.passwords, 0o600);
+      const aclFile = write('acl', files.acl, 0o644);
+      print({ passwordFile, aclFile, exported: files.exported.length, skipped: files.skipped, note: 'in mosquitto.conf: password_file and acl_file with these paths, allow_anonymous false; then reload Mosquitto (SIGHUP)' });
       break;
     }
     default:

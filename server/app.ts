@@ -21,8 +21,15 @@ import { siteRoutes } from './api/routes/site';
 import { Accounts } from './auth/accounts';
 import { openAppDb } from './db/app-db';
 import { MQTT_WS_PATH, startBroker } from './broker/index';
+import { type ExternalBroker, connectExternalBroker } from './broker/external';
 import type { Config } from './config';
 import { startIngest } from './ingest/index';
+import { type Cluster, startCluster } from './scale/cluster';
+import { type SharedAlerts, shareAlerts } from './scale/alerts';
+import { redisMutex } from './scale/lock';
+import { shareSessions } from './scale/sessions';
+import { DEFAULT_TICK_MS } from './alerts/engine';
+import { aedesSource } from './ingest/source';
 import { provision } from './auth/provision';
 import { Registry } from './auth/registry';
 import { listen } from './listen';
@@ -41,6 +48,10 @@ export interface RunningServer {
   mqttPort: number;
   /** MQTT over TLS; undefined without TLS_CERT_FILE. */
   mqttsPort: number | undefined;
+  /** Scaled out (REDIS_URL): whether this instance runs the site's alerts now; undefined on its own. */
+  alertsLeader?: () => boolean;
+  /** MQTT_URL without its password, when ingesting from an external broker. */
+  externalBroker: string | undefined;
   /** The dashboard's URL: https:// when TLS is configured. */
   url: string;
   store: Store;
@@ -69,6 +80,13 @@ function readTls(config: Config): { key: Buffer; cert: Buffer } | undefined {
   return { cert: read(config.tls.certFile, 'TLS_CERT_FILE'), key: read(config.tls.keyFile, 'TLS_KEY_FILE') };
 }
 
+function withoutCredentials(url: string): string {
+  const u = new URL(url);
+  u.username = '';
+  u.password = '';
+  return u.toString().replace(/\/$/, '');
+}
+
 export async function startServer(config: Config, opts: { catalogue?: Catalogue; building?: Building; webDir?: string; simulatorPeriodMs?: number } = {}): Promise<RunningServer> {
   const tlsFiles = readTls(config);
   const logger = createLogger(config.logLevel);
@@ -77,6 +95,10 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   const site = opts.building ?? defaultBuilding;
   const startedAt = Date.now();
   const storeLog = logger('store');
+  // Scaled out (REDIS_URL): the instances of the site share live push, alerts and
+  // InfluxDB batch writes through Redis (server/scale/). Connected first: the store uses it.
+  const cluster: Cluster | undefined = config.scale.redisUrl ? await startCluster({ url: config.scale.redisUrl, siteId: config.siteId, instanceId: config.scale.instanceId, log: logger('cluster') }) : undefined;
+  if (cluster && config.store.kind === 'sqlite') log.warn('REDIS_URL with STORE=sqlite: each instance stores only the readings it ingests; scaled out, use STORE=influx (docs/deployment.md)');
   // InfluxDB down at start does not stop the server: its store starts degraded and spools to disk.
   const store = await openStore({
     kind: config.store.kind,
@@ -86,6 +108,8 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     flushIntervalMs: config.store.flushIntervalMs,
     spoolMaxBytes: config.store.spoolMaxBytes,
     siteId: config.siteId,
+    // Rollups are read, merged and written back per batch: one instance at a time.
+    ...(cluster ? { serialize: redisMutex(cluster, 'influx-batch', storeLog) } : {}),
     log: storeLog,
   });
   const stopRetention = scheduleRetention(store, storeLog);
@@ -96,11 +120,13 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   // A rules file with problems stops the start, with every problem listed.
   let alerts: ReturnType<typeof startAlerts>;
   try {
-    alerts = startAlerts({ db: appDb, catalogue: cat, building: site, rulesFile: config.alertRulesFile ?? DEFAULT_RULES_FILE, log: logger('alerts') });
+    // Scaled out, the alerts leader drives the tick (server/scale/alerts.ts), not each engine.
+    alerts = startAlerts({ db: appDb, catalogue: cat, building: site, rulesFile: config.alertRulesFile ?? DEFAULT_RULES_FILE, log: logger('alerts'), ...(config.scale.redisUrl ? { tickMs: 0 } : {}) });
   } catch (err) {
     stopRetention();
     appDb.close();
     await store.close();
+    await cluster?.close();
     throw err;
   }
   const admin = await accounts.ensureAdmin(config.auth.adminPassword);
@@ -124,25 +150,37 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     alerts.close();
     appDb.close();
     await store.close();
+    await cluster?.close();
     throw new Error(`TLS_CERT_FILE / TLS_KEY_FILE: not a usable certificate and key (${err instanceof Error ? err.message : String(err)})`, { cause: err });
   }
   let simulator: Simulator | undefined;
-  let broker: Awaited<ReturnType<typeof startBroker>>;
+  let broker: Awaited<ReturnType<typeof startBroker>> | undefined;
+  let external: ExternalBroker | undefined;
+  const whenWritable = store.whenWritable ? () => store.whenWritable?.() : undefined;
   try {
-    broker = await startBroker({
-      port: config.mqttPort,
-      host: config.host,
-      http: httpServer,
-      log: logger('mqtt'),
-      registry,
-      maxPacketBytes: config.mqttMaxPacketBytes,
-      auth: { loginAttempts: config.auth.loginAttempts },
-      plain: config.mqttPlain,
-      ...(tlsFiles && config.tls ? { tls: { port: config.tls.mqttsPort, ...tlsFiles } } : {}),
-    });
+    if (config.scale.mqttUrl) {
+      // Scaled out (docs/deployment.md): no embedded broker; devices connect to the
+      // external one and this instance takes its share of their telemetry.
+      external = await connectExternalBroker({ url: config.scale.mqttUrl, group: config.scale.shareGroup, siteId: config.siteId, clientId: `lenumerique-server-${config.scale.instanceId}`, log: logger('mqtt'), whenWritable });
+    } else {
+      broker = await startBroker({
+        port: config.mqttPort,
+        host: config.host,
+        http: httpServer,
+        log: logger('mqtt'),
+        registry,
+        maxPacketBytes: config.mqttMaxPacketBytes,
+        auth: { loginAttempts: config.auth.loginAttempts },
+        plain: config.mqttPlain,
+        ...(tlsFiles && config.tls ? { tls: { port: config.tls.mqttsPort, ...tlsFiles } } : {}),
+      });
+    }
   } catch (err) {
     stopRetention();
+    alerts.close();
+    appDb.close();
     await store.close();
+    await cluster?.close();
     throw err;
   }
   const live = startLive({
@@ -156,21 +194,40 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     deviceStates: () => ingest.stats().devices,
     frameMs: config.liveFrameMs,
   });
+  // Scaled out (REDIS_URL): the instances of the site share live push and alerts through Redis.
+  let shared: SharedAlerts | undefined;
+  if (cluster) {
+    cluster.attach(live.io as unknown as Parameters<Cluster['attach']>[0]);
+    // A session opened on any instance is valid on every one (server/scale/sessions.ts).
+    await shareSessions({ accounts, cluster, log: logger('auth') });
+    // One instance runs the alerts for all (server/scale/alerts.ts).
+    shared = shareAlerts({ local: alerts, cluster, instanceId: config.scale.instanceId, log: logger('alerts'), tickMs: DEFAULT_TICK_MS, push: (event) => live.pushEvent(event.type, event) });
+    const sharedAlerts = shared;
+    // What another instance ingested reaches this instance's dashboards, and the alerts if it leads them.
+    cluster.onReadings((r) => {
+      live.push(r);
+      ingest.seen(r);
+      sharedAlerts.onReadings(r);
+    });
+  }
   // Alert events go to every dashboard as they happen (typed in shared/live.ts).
   const stopAlertPush = alerts.onChange((event) => live.pushEvent(event.type, event));
   const ingest = startIngest({
-    aedes: broker.aedes,
+    source: external?.source ?? aedesSource((broker as NonNullable<typeof broker>).aedes, whenWritable),
     store,
     catalogue: cat,
     siteId: config.siteId,
     log: logger('ingest'),
     onReadings: (r) => {
       live.push(r);
-      alerts.onReadings(r);
+      if (shared) shared.onReadings(r);
+      else alerts.onReadings(r);
+      cluster?.shareReadings(r);
     },
     onStatus: (e) => {
       live.status(e);
-      alerts.onStatus(e);
+      if (shared) shared.onStatus(e);
+      else alerts.onStatus(e);
     },
     deadLetterCapacity: config.ingest.deadLetterCapacity,
     staleFactor: config.ingest.staleFactor,
@@ -202,12 +259,13 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     const sim = simulator?.stats();
     const simState = !config.simulator.enabled ? 'off' : !sim ? 'starting' : sim.state;
     const ing = ingest.stats();
-    const degraded = s.state !== 'up' || failing.failing || simState === 'down';
+    const degraded = s.state !== 'up' || failing.failing || simState === 'down' || (external !== undefined && !external.connected());
     return {
       status: degraded ? 'degraded' : 'ok',
       version: VERSION,
       uptimeS: Math.round((Date.now() - startedAt) / 1000),
-      broker: { state: 'up', clients: broker.clients(), mqttPort: broker.mqttPort, websocketPath: MQTT_WS_PATH },
+      // With an external broker: its link's state; its clients are its own business.
+      broker: external ? { state: external.connected() ? 'up' : 'down', clients: 0, mqttPort: 0, websocketPath: '' } : { state: 'up', clients: broker?.clients() ?? 0, mqttPort: broker?.mqttPort ?? 0, websocketPath: MQTT_WS_PATH },
       store: {
         state: failing.failing && s.state === 'up' ? 'degraded' : s.state,
         kind: store.kind,
@@ -231,7 +289,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     ...siteRoutes({ building: site, catalogue: cat, store, ingest }),
     ...simulatorRoutes({ simulator: () => simulator, accounts }),
     ...kpiRoutes({ store, catalogue: cat, building: site, now: Date.now }),
-    ...alertRoutes({ alerts, accounts }),
+    ...alertRoutes({ alerts: shared?.api ?? alerts, accounts }),
   ];
   const api = createApi({ accounts, routes, version: VERSION, webDir: opts.webDir ?? DEFAULT_WEB_DIR, log: logger('http') });
   // Security headers, CSP, CORS and CSRF in front of it all (server/api/hardening.ts).
@@ -240,11 +298,13 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   try {
     httpPort = await listen(httpServer, config.httpPort, config.host, 'HTTP_PORT');
   } catch (err) {
-    await broker.close();
+    await broker?.close();
+    await external?.close();
     ingest.stop();
     stopRetention();
     await store.close();
     await live.close();
+    await cluster?.close();
     throw err;
   }
   const url = `${tlsFiles ? 'https' : 'http'}://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${httpPort}/`;
@@ -252,7 +312,8 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
 
   if (config.simulator.enabled) {
     simulator = await startSimulator({
-      brokerUrl: `mqtt://127.0.0.1:${broker.mqttPort}`,
+      // The devices' broker: the embedded one, or the external one (with the devices' own credentials, not the server's).
+      brokerUrl: external ? withoutCredentials(config.scale.mqttUrl ?? '') : `mqtt://127.0.0.1:${broker?.mqttPort ?? 0}`,
       siteId: config.siteId,
       seed: config.simulator.seed,
       credentials: secrets,
@@ -270,8 +331,10 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   let closing: Promise<void> | undefined;
   return {
     httpPort,
-    mqttPort: broker.mqttPort,
-    mqttsPort: broker.mqttsPort,
+    mqttPort: broker?.mqttPort ?? 0,
+    mqttsPort: broker?.mqttsPort,
+    externalBroker: external?.display,
+    ...(shared ? { alertsLeader: (shared as SharedAlerts).isLeader } : {}),
     url,
     store,
     accounts,
@@ -280,9 +343,12 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
       closing ??= (async () => {
         log.info('stopping');
         await simulator?.stop();
+        // Another instance takes the alerts over at once.
+        await shared?.close();
         // Broker first: once it is closed no new reading can arrive, then the
         // store flushes everything it buffered, then the dashboards go.
-        await broker.close();
+        await broker?.close();
+        await external?.close();
         ingest.stop();
         stopRetention();
         clearInterval(watchTimer);
@@ -292,9 +358,11 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
         appDb.close();
         // socket.io closes the HTTP server, which waits for open connections:
         // end the browsers' keep-alive connections too, or it would wait for them.
+        cluster?.flush();
         const liveClosed = live.close();
         httpServer.closeAllConnections();
         await liveClosed;
+        await cluster?.close();
         log.info('stopped');
       })();
       return closing;

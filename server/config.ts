@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { SCENARIO_NAMES, type ScenarioName } from '../shared/simulator';
@@ -82,6 +83,23 @@ const EnvSchema = z
         'CORS_ORIGINS must be a comma-separated list of origins such as https://grafana.example.org (scheme, host and port, no path)',
       )
       .optional(),
+    MQTT_URL: z
+      .string()
+      .refine((s) => {
+        try {
+          const u = new URL(s);
+          return (u.protocol === 'mqtt:' || u.protocol === 'mqtts:') && u.hostname !== '';
+        } catch {
+          return false;
+        }
+      }, 'MQTT_URL must be an mqtt:// or mqtts:// URL such as mqtt://server:secret@broker.example.org:1883')
+      .optional(),
+    MQTT_SHARE_GROUP: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'MQTT_SHARE_GROUP must be 1 to 64 letters, digits, "_" or "-" (it is a topic level of $share/<group>/...)').default('lenumerique'),
+    REDIS_URL: z
+      .string()
+      .refine((s) => /^rediss?:\/\/[^/]/.test(s), 'REDIS_URL must be a redis:// or rediss:// URL such as redis://redis.example.org:6379')
+      .optional(),
+    INSTANCE_ID: z.string().regex(ID_PATTERN, 'INSTANCE_ID must be lower-case letters, digits and "-"').max(64).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -135,6 +153,13 @@ export interface Config {
   mqttPlain: 'on' | 'off' | 'loopback';
   /** Other origins allowed to call the REST API from a browser with a Bearer token (CORS); empty: none. */
   corsOrigins: string[];
+  /**
+   * Scaling out (docs/deployment.md). `mqttUrl`: an external broker to ingest from
+   * through the shared subscription `$share/<shareGroup>/...` instead of the embedded
+   * aedes; `redisUrl`: live push, sessions and alerts shared between instances;
+   * `instanceId`: this instance's name (its MQTT client id, its logs).
+   */
+  scale: { mqttUrl: string | undefined; shareGroup: string; redisUrl: string | undefined; instanceId: string };
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
 
@@ -170,6 +195,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tls: e.TLS_CERT_FILE !== undefined && e.TLS_KEY_FILE !== undefined ? { certFile: path.resolve(e.TLS_CERT_FILE), keyFile: path.resolve(e.TLS_KEY_FILE), mqttsPort: e.MQTTS_PORT } : undefined,
     mqttPlain: e.MQTT_PLAIN ?? (e.TLS_CERT_FILE === undefined ? 'on' : 'loopback'),
     corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/$/, '')).filter((o) => o !== ''),
+    scale: {
+      mqttUrl: e.MQTT_URL,
+      shareGroup: e.MQTT_SHARE_GROUP,
+      redisUrl: e.REDIS_URL,
+      instanceId: e.INSTANCE_ID ?? `${os.hostname().toLowerCase().replace(/[^a-z0-9-]/g, '-')}-${process.pid}`,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -19,7 +19,8 @@ export async function main(env: Record<string, string | undefined> = process.env
     ...(server.mqttPort ? [`  MQTT:      mqtt://localhost:${server.mqttPort}${config.mqttPlain === 'loopback' ? '  (this machine only)' : ''}`] : []),
     ...(server.mqttsPort ? [`  MQTTS:     mqtts://localhost:${server.mqttsPort}`] : []),
   ];
-  console.log(`\n  Le Numérique monitor is running.\n  Dashboard: ${server.url}\n${mqttLines.join('\n')}  (and ${ws})\n`);
+  const mqttText = server.externalBroker ? `  MQTT:      external broker ${server.externalBroker} (shared subscription)\n` : `${mqttLines.join('\n')}  (and ${ws})\n`;
+  console.log(`\n  Le Numérique monitor is running.\n  Dashboard: ${server.url}\n${mqttText}`);
   if (server.generatedAdminPassword) {
     // Shown once, on the console only (never in the JSON logs): the first start's admin account.
     console.log(`  First start: log in as "admin" with password ${server.generatedAdminPassword}\n  (shown once; set ADMIN_PASSWORD before the first start to choose it)\n`);

@@ -99,7 +99,19 @@ const toToken = (r: TokenRow): ApiToken => ({ id: r.id, name: r.name, owner: r.o
 /** A hash to compare against when the user does not exist, so that timing does not tell who exists. */
 let dummyHash: Promise<string> | undefined;
 
+/** A session opened or closed here, for the other instances of the site (server/scale/sessions.ts). */
+export type SessionChange = { type: 'open'; hash: string; username: string; role: Role; expiresAt: number } | { type: 'close'; hash: string } | { type: 'close-user'; username: string };
+
+/** The sessions other instances opened, as this instance knows them (scaled out). */
+export interface SharedSessions {
+  get(hash: string): { username: string; role: Role; expiresAt: number } | undefined;
+  changed(change: SessionChange): void;
+}
+
 export class Accounts {
+  /** Scaled out (REDIS_URL): sessions opened on other instances are valid here too. */
+  shared: SharedSessions | undefined;
+
   constructor(
     private readonly db: AppDb,
     private readonly log: Logger,
@@ -146,7 +158,10 @@ export class Accounts {
     if (patch.disabled !== undefined) this.db.prepare('UPDATE users SET disabled = ? WHERE username = ?').run(patch.disabled ? 1 : 0, username);
     if (patch.password !== undefined) this.db.prepare('UPDATE users SET password_hash = ? WHERE username = ?').run(await hashPassword(patch.password), username);
     // A new password, a lower role or a disabled account: its open sessions end now.
-    if (patch.password !== undefined || patch.disabled || patch.role !== undefined) this.db.prepare('DELETE FROM sessions WHERE username = ?').run(username);
+    if (patch.password !== undefined || patch.disabled || patch.role !== undefined) {
+      this.db.prepare('DELETE FROM sessions WHERE username = ?').run(username);
+      this.shared?.changed({ type: 'close-user', username });
+    }
     this.audit(actor, 'user.update', username, { role: patch.role, disabled: patch.disabled, password: patch.password === undefined ? undefined : 'changed' });
     return this.getUser(username) as User;
   }
@@ -155,6 +170,7 @@ export class Accounts {
     if (!this.getUser(username)) throw new UserError(404, `no user "${username}"`);
     this.keepOneAdmin(username);
     this.db.prepare('DELETE FROM users WHERE username = ?').run(username);
+    this.shared?.changed({ type: 'close-user', username });
     this.audit(actor, 'user.delete', username);
   }
 
@@ -176,11 +192,19 @@ export class Accounts {
     this.db.prepare('INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)').run(sha256(token), username, now, expiresAt);
     this.db.prepare('UPDATE users SET last_login_at = ? WHERE username = ?').run(now, username);
     this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(now);
+    this.shared?.changed({ type: 'open', hash: sha256(token), username, role: row.role, expiresAt });
     return { token, expiresAt, principal: { username, role: row.role, permissions: ROLE_PERMISSIONS[row.role], via: 'session' } };
+  }
+
+  /** A session change made on another instance (scaled out): its effect on the sessions kept here, not told again. */
+  applyShared(change: SessionChange): void {
+    if (change.type === 'close') this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(change.hash);
+    else if (change.type === 'close-user') this.db.prepare('DELETE FROM sessions WHERE username = ?').run(change.username);
   }
 
   logout(token: string): void {
     this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(sha256(token));
+    this.shared?.changed({ type: 'close', hash: sha256(token) });
   }
 
   /** A session token or an API token to its principal; undefined when unknown, expired or its user disabled. */
@@ -200,7 +224,13 @@ export class Accounts {
       return { username: row.username, role: row.role, permissions: scopes, via: 'token' };
     }
     const row = this.db.prepare('SELECT s.expires_at, u.username, u.role, u.disabled FROM sessions s JOIN users u ON u.username = s.username WHERE s.token_hash = ?').get(hash) as { expires_at: number; username: string; role: Role; disabled: number } | undefined;
-    if (!row || row.disabled === 1 || row.expires_at < now) return undefined;
+    if (!row) {
+      // Opened on another instance of the site: valid with the role it was opened with.
+      const remote = this.shared?.get(hash);
+      if (!remote || remote.expiresAt < now) return undefined;
+      return { username: remote.username, role: remote.role, permissions: ROLE_PERMISSIONS[remote.role], via: 'session' };
+    }
+    if (row.disabled === 1 || row.expires_at < now) return undefined;
     return { username: row.username, role: row.role, permissions: ROLE_PERMISSIONS[row.role], via: 'session' };
   }
 

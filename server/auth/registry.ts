@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { commandTopic, ID_PATTERN, stateTopic, statusTopic, telemetryTopic } from '../../shared/topics';
 import { SIMULATOR_DEVICE_ID } from '../../shared/simulator';
+import { mosquittoHash } from './mosquitto';
 import { hashPassword, newPassword, verifyPassword } from './passwords';
 
 /**
@@ -21,6 +22,8 @@ export interface Credential {
   type?: string;
   zone?: string;
   hash: string;
+  /** The same password in Mosquitto's password-file format, for an external broker (mosquitto.ts). */
+  brokerHash?: string;
   disabled: boolean;
   createdAt: string;
   rotatedAt?: string;
@@ -76,7 +79,12 @@ export class Registry {
   }
 
   list(): Array<Omit<Credential, 'hash'>> {
-    return this.read().clients.map(({ hash: _hash, ...rest }) => rest);
+    return this.read().clients.map(({ hash: _hash, brokerHash: _brokerHash, ...rest }) => rest);
+  }
+
+  /** Every identity with its hashes (for export-mosquitto; never shown). */
+  credentials(): Credential[] {
+    return this.read().clients;
   }
 
   get(username: string): Credential | undefined {
@@ -96,7 +104,7 @@ export class Registry {
     const data = this.read();
     if (data.clients.some((c) => c.username === entry.username)) throw new Error(`"${entry.username}" exists already: use "rotate" for a new password`);
     const password = newPassword();
-    const cred: Credential = { ...entry, hash: await hashPassword(password), disabled: false, createdAt: new Date().toISOString() };
+    const cred: Credential = { ...entry, hash: await hashPassword(password), brokerHash: await mosquittoHash(password), disabled: false, createdAt: new Date().toISOString() };
     this.write({ version: 1, clients: [...this.read().clients, cred] });
     return { username: cred.username, password, role: cred.role, deviceId: cred.deviceId, topics: this.topics(cred) };
   }
@@ -106,8 +114,9 @@ export class Registry {
     if (!c) throw new Error(`no identity "${username}"`);
     const password = newPassword();
     const hash = await hashPassword(password);
+    const brokerHash = await mosquittoHash(password);
     const data = this.read();
-    this.write({ version: 1, clients: data.clients.map((x) => (x.username === username ? { ...x, hash, disabled: false, rotatedAt: new Date().toISOString() } : x)) });
+    this.write({ version: 1, clients: data.clients.map((x) => (x.username === username ? { ...x, hash, brokerHash, disabled: false, rotatedAt: new Date().toISOString() } : x)) });
     return { username, password, role: c.role, deviceId: c.deviceId, topics: this.topics(c) };
   }
 

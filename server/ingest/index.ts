@@ -1,4 +1,3 @@
-import type { Aedes } from 'aedes';
 import type { IngestStatsResponse, Reading, RejectReason, RejectedResponse } from '../../shared/api';
 import { type Catalogue, catalogueSeries, checkPoint, findDevice, seriesId } from '../../shared/catalogue';
 import type { DeviceStatusEvent } from '../../shared/live';
@@ -8,6 +7,7 @@ import type { Logger } from '../logger';
 import type { Store } from '../store/types';
 import { RollingRate } from './rate';
 import { DeadLetters } from './dead-letter';
+import type { IngestMessage, MessageSource } from './source';
 
 /** How far ahead of the server clock a reading may be stamped (clock drift, not time travel). */
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
@@ -28,12 +28,19 @@ export type IngestStats = IngestStatsResponse;
 
 export interface Ingest {
   stats(): IngestStats;
+  /**
+   * Readings another instance ingested (scaled out: each instance gets a share of
+   * every device's messages): a sign of life of their devices, so that none looks
+   * stale here for lack of its own share. Counts stay this instance's own.
+   */
+  seen(readings: readonly Reading[]): void;
   rejected(q: { deviceId?: string; reason?: RejectReason; limit: number }): RejectedResponse;
   stop(): void;
 }
 
 export interface IngestOptions {
-  aedes: Aedes;
+  /** The embedded broker's messages (aedesSource) or an external broker's (server/broker/external.ts). */
+  source: MessageSource;
   store: Store;
   catalogue: Catalogue;
   siteId: string;
@@ -50,13 +57,14 @@ export interface IngestOptions {
 }
 
 /**
- * In-process ingest: every message published to the embedded broker is parsed,
+ * In-process ingest: every message its source delivers (the embedded broker's,
+ * or an external broker's shared subscription) is parsed,
  * validated against the shared SenML schema and the catalogue, then queued for
  * the store and the live push. A bad record is counted and logged with its
  * reason; it never takes the good records of its pack down with it.
  */
 export function startIngest(opts: IngestOptions): Ingest {
-  const { aedes, store, siteId, log } = opts;
+  const { source, store, siteId, log } = opts;
   // Our own copy: provisioned devices join it without touching the shared default.
   const catalogue: Catalogue = { ...opts.catalogue, devices: [...opts.catalogue.devices] };
   const now = opts.now ?? Date.now;
@@ -95,9 +103,9 @@ export function startIngest(opts: IngestOptions): Ingest {
     return id;
   }
 
-  function onPublish(packet: { topic: string; payload: Buffer | string }, client: unknown): void {
+  function onPublish(packet: IngestMessage): void {
     try {
-      ingestMessage(packet, client);
+      ingestMessage(packet);
     } catch (err) {
       // A bug of ours on some input must not become an unhandled rejection inside
       // aedes (which ends the process): log it loudly, keep serving the others.
@@ -105,9 +113,7 @@ export function startIngest(opts: IngestOptions): Ingest {
     }
   }
 
-  function ingestMessage(packet: { topic: string; payload: Buffer | string }, client: unknown): void {
-    // Messages the broker makes itself ($SYS, will delivery of the server) carry no client.
-    if (!client || packet.topic.startsWith('$SYS/')) return;
+  function ingestMessage(packet: IngestMessage): void {
     const raw = packet.payload;
     const topic = parseTopic(packet.topic);
     if (!topic.ok) return reject('bad-topic', { topic: packet.topic, payload: raw, detail: topic.reason });
@@ -206,25 +212,17 @@ export function startIngest(opts: IngestOptions): Ingest {
     return { ...totals, rejectedByReason: { ...totals.rejectedByReason }, devices, deadLetters: { size: deadLetters.size, capacity: deadLetters.capacity, dropped: deadLetters.dropped }, staleFactor };
   }
 
-  aedes.on('publish', onPublish);
-  // Flow control: while the store is behind (a backfill, a burst), the broker stops
-  // reading from the publishing client until it catches up. aedes reads a client's
-  // next packets only once its current ones are handled, so TCP pushes back on the
-  // device, whose buffer holds its readings, instead of a queue here growing.
-  const authorize = aedes.authorizePublish;
-  if (store.whenWritable) {
-    aedes.authorizePublish = (client, packet, done) => {
-      const wait = store.whenWritable?.();
-      if (!wait) return authorize.call(aedes, client, packet, done);
-      void wait.then(() => authorize.call(aedes, client, packet, done));
-    };
-  }
+  source.start(onPublish);
   return {
     stats,
-    rejected: (q) => ({ items: deadLetters.list(q), capacity: deadLetters.capacity, dropped: deadLetters.dropped }),
-    stop: () => {
-      aedes.off('publish', onPublish);
-      aedes.authorizePublish = authorize;
+    seen(readings) {
+      const t = now();
+      for (const r of readings) {
+        const dev = perDevice.get(r.seriesId.slice(0, r.seriesId.indexOf('.')));
+        if (dev && (dev.lastSeen === null || dev.lastSeen < t)) dev.lastSeen = t;
+      }
     },
+    rejected: (q) => ({ items: deadLetters.list(q), capacity: deadLetters.capacity, dropped: deadLetters.dropped }),
+    stop: () => source.stop(),
   };
 }

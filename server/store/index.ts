@@ -20,6 +20,8 @@ export interface OpenStoreOptions {
   flushIntervalMs?: number;
   /** InfluxDB: the spool's bound. Default 256 MiB. */
   spoolMaxBytes?: number;
+  /** InfluxDB, scaled out: runs each batch write alone among the instances (see InfluxStoreOptions). */
+  serialize?: <T>(write: () => Promise<T>) => Promise<T>;
   log: Logger;
 }
 
@@ -34,6 +36,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
       siteId: opts.siteId,
       flushIntervalMs: opts.flushIntervalMs,
       spoolMaxBytes: opts.spoolMaxBytes,
+      ...(opts.serialize ? { serialize: opts.serialize } : {}),
       log: opts.log,
     });
   }

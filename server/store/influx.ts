@@ -51,6 +51,13 @@ export interface InfluxStoreOptions {
   retryMs?: number;
   /** The clock that says which readings raw retention has already expired. */
   now?: () => number;
+  /**
+   * Runs each batch write, rollups included, alone among every instance of the site
+   * (scaled out: a Redis lock, server/scale/lock.ts). A batch's rollups are read,
+   * merged and written back: two instances doing that at once for the same minute
+   * would each write their own sum, and one would be lost.
+   */
+  serialize?: <T>(write: () => Promise<T>) => Promise<T>;
 }
 
 export const INFLUX_SERIES_FILE = 'influx-series.json';
@@ -480,7 +487,7 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
         }
         try {
           await setup();
-          const { stored, refused } = await writeBatch(readings);
+          const { stored, refused } = await (opts.serialize ? opts.serialize(() => writeBatch(readings)) : writeBatch(readings));
           written += stored;
           dropped += refused;
           noteLatest(readings);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { debianBinary } from './debian';
 import { tempDir, waitFor } from './server';
@@ -44,9 +45,10 @@ export interface RunningMosquitto {
 /**
  * Starts /usr/sbin/mosquitto in the foreground on a free local port, anonymous
  * and without persistence, from a throw-away configuration file. Never the
- * system service, never a fixed port.
+ * system service, never a fixed port. `auth` makes it authenticate every client
+ * against a password file and hold it to an ACL file (export-mosquitto's).
  */
-export async function startMosquitto(): Promise<RunningMosquitto> {
+export async function startMosquitto(auth?: { passwordFile?: string; aclFile?: string; extra?: string[] }): Promise<RunningMosquitto> {
   // The port is free when probed; another process could take it before mosquitto
   // binds it, so a start that fails is retried on a new port.
   let lastError: unknown;
@@ -54,7 +56,10 @@ export async function startMosquitto(): Promise<RunningMosquitto> {
     const port = await freePort();
     const dir = tempDir('lnm-mosquitto-');
     const conf = path.join(dir, 'mosquitto.conf');
-    fs.writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', ''].join('\n'));
+    // Started as root, Mosquitto drops to the "mosquitto" user, who cannot read a 0600
+    // password file of ours: it stays the user who started it.
+    const access = auth?.passwordFile && auth.aclFile ? ['allow_anonymous false', `password_file ${auth.passwordFile}`, `acl_file ${auth.aclFile}`, `user ${os.userInfo().username}`] : ['allow_anonymous true'];
+    fs.writeFileSync(conf, [`listener ${port} 127.0.0.1`, ...access, ...(auth?.extra ?? []), 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', ''].join('\n'));
     const child = spawn(MOSQUITTO_PATH, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

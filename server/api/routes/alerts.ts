@@ -16,6 +16,14 @@ import {
 } from '../../../shared/alerts';
 import type { Accounts } from '../../auth/accounts';
 import { type Alerts, AlertsError } from '../../alerts/index';
+
+/**
+ * What the routes call: the engine itself, or (scaled out, server/scale/alerts.ts)
+ * the same calls answered by the instance that runs the alerts.
+ */
+export type AlertsApi = {
+  [K in 'list' | 'get' | 'acknowledge' | 'shelve' | 'unshelve' | 'audit' | 'rules' | 'rule' | 'createRule' | 'updateRule' | 'setRuleEnabled' | 'deleteRule' | 'shelveRule' | 'unshelveRule']: (...args: Parameters<Alerts[K]>) => ReturnType<Alerts[K]> | Promise<ReturnType<Alerts[K]>>;
+};
 import { type AnyRoute, HttpError, route } from '../registry';
 
 /**
@@ -23,13 +31,13 @@ import { type AnyRoute, HttpError, route } from '../registry';
  * and shelving 'alerts:ack' (operators); changing rules 'rules' (admins). Every
  * change is in the alerts' own trail, and in the server's audit trail too.
  */
-export function alertRoutes(deps: { alerts: Alerts; accounts?: Pick<Accounts, 'audit'> }): AnyRoute[] {
+export function alertRoutes(deps: { alerts: AlertsApi; accounts?: Pick<Accounts, 'audit'> }): AnyRoute[] {
   const { alerts } = deps;
   const actor = (p: { username: string } | undefined): string => p?.username ?? 'unknown';
   /** The engine's refusals as HTTP errors. */
-  const run = <T>(fn: () => T): T => {
+  const run = async <T>(fn: () => T | Promise<T>): Promise<T> => {
     try {
-      return fn();
+      return await fn();
     } catch (err) {
       if (err instanceof AlertsError) throw new HttpError(err.status, err.message, err.details);
       throw err;
@@ -68,8 +76,8 @@ export function alertRoutes(deps: { alerts: Alerts; accounts?: Pick<Accounts, 'a
       params: AlertParamsSchema,
       body: AckRequestSchema,
       response: AlertSchema,
-      handler: ({ params, body, principal }) => {
-        const a = run(() => alerts.acknowledge(params.id, actor(principal), body.comment));
+      handler: async ({ params, body, principal }) => {
+        const a = await run(() => alerts.acknowledge(params.id, actor(principal), body.comment));
         audit(actor(principal), 'alert.ack', `alert:${a.id}`, { rule: a.ruleId, comment: body.comment || undefined });
         return a;
       },
@@ -84,8 +92,8 @@ export function alertRoutes(deps: { alerts: Alerts; accounts?: Pick<Accounts, 'a
       params: AlertParamsSchema,
       body: ShelveRequestSchema,
       response: AlertSchema,
-      handler: ({ params, body, principal }) => {
-        const a = run(() => alerts.shelve(params.id, actor(principal), body.minutes, body.reason));
+      handler: async ({ params, body, principal }) => {
+        const a = await run(() => alerts.shelve(params.id, actor(principal), body.minutes, body.reason));
         audit(actor(principal), 'alert.shelve', `alert:${a.id}`, { rule: a.ruleId, minutes: body.minutes, reason: body.reason });
         return a;
       },
@@ -99,8 +107,8 @@ export function alertRoutes(deps: { alerts: Alerts; accounts?: Pick<Accounts, 'a
       errors: [409],
       params: AlertParamsSchema,
       response: AlertSchema,
-      handler: ({ params, principal }) => {
-        const a = run(() => alerts.unshelve(params.id, actor(principal)));
+      handler: async ({ params, principal }) => {
+        const a = await run(() => alerts.unshelve(params.id, actor(principal)));
         audit(actor(principal), 'alert.unshelve', `alert:${a.id}`, { rule: a.ruleId });
         return a;
       },
@@ -113,7 +121,7 @@ export function alertRoutes(deps: { alerts: Alerts; accounts?: Pick<Accounts, 'a
       access: 'read',
       query: AlertAuditQuerySchema,
       response: AlertAuditResponseSchema,
-      handler: ({ query }) => ({ entries: alerts.audit(query.limit, query.since) }),
+      handler: async ({ query }) => ({ entries: await alerts.audit(query.limit, query.since) }),
     }),
     route({
       method: 'get',
@@ -122,7 +130,7 @@ export function alertRoutes(deps: { alerts: Alerts; accounts?: Pick<Accounts, 'a
       tag: 'alert-rules',
       access: 'read',
       response: AlertRuleListResponseSchema,
-      handler: () => ({ rules: alerts.rules() }),
+      handler: async () => ({ rules: await alerts.rules() }),
     }),
     route({
       method: 'get',
@@ -144,8 +152,8 @@ export function alertRoutes(deps: { alerts: Alerts; accounts?: Pick<Accounts, 'a
       errors: [409],
       body: AlertRuleSchema,
       response: AlertRuleViewSchema,
-      handler: ({ body, principal }) => {
-        const v = run(() => alerts.createRule(body, actor(principal)));
+      handler: async ({ body, principal }) => {
+        const v = await run(() => alerts.createRule(body, actor(principal)));
         audit(actor(principal), 'alert-rule.create', `alert-rule:${body.id}`, { kind: body.kind });
         return v;
       },
@@ -160,8 +168,8 @@ export function alertRoutes(deps: { alerts: Alerts; accounts?: Pick<Accounts, 'a
       params: RuleParamsSchema,
       body: AlertRuleSchema,
       response: AlertRuleViewSchema,
-      handler: ({ params, body, principal }) => {
-        const v = run(() => alerts.updateRule(params.id, body, actor(principal)));
+      handler: async ({ params, body, principal }) => {
+        const v = await run(() => alerts.updateRule(params.id, body, actor(principal)));
         audit(actor(principal), 'alert-rule.update', `alert-rule:${params.id}`, { kind: body.kind });
         return v;
       },
@@ -175,8 +183,8 @@ export function alertRoutes(deps: { alerts: Alerts; accounts?: Pick<Accounts, 'a
       params: RuleParamsSchema,
       body: RuleEnableRequestSchema,
       response: AlertRuleViewSchema,
-      handler: ({ params, body, principal }) => {
-        const v = run(() => alerts.setRuleEnabled(params.id, body.enabled, actor(principal)));
+      handler: async ({ params, body, principal }) => {
+        const v = await run(() => alerts.setRuleEnabled(params.id, body.enabled, actor(principal)));
         audit(actor(principal), body.enabled ? 'alert-rule.enable' : 'alert-rule.disable', `alert-rule:${params.id}`);
         return v;
       },
@@ -190,8 +198,8 @@ export function alertRoutes(deps: { alerts: Alerts; accounts?: Pick<Accounts, 'a
       status: 204,
       errors: [409],
       params: RuleParamsSchema,
-      handler: ({ params, principal }) => {
-        run(() => alerts.deleteRule(params.id, actor(principal)));
+      handler: async ({ params, principal }) => {
+        await run(() => alerts.deleteRule(params.id, actor(principal)));
         audit(actor(principal), 'alert-rule.delete', `alert-rule:${params.id}`);
         return undefined;
       },
@@ -205,8 +213,8 @@ export function alertRoutes(deps: { alerts: Alerts; accounts?: Pick<Accounts, 'a
       params: RuleParamsSchema,
       body: ShelveRequestSchema,
       response: AlertRuleViewSchema,
-      handler: ({ params, body, principal }) => {
-        const v = run(() => alerts.shelveRule(params.id, actor(principal), body.minutes, body.reason));
+      handler: async ({ params, body, principal }) => {
+        const v = await run(() => alerts.shelveRule(params.id, actor(principal), body.minutes, body.reason));
         audit(actor(principal), 'alert-rule.shelve', `alert-rule:${params.id}`, { minutes: body.minutes, reason: body.reason });
         return v;
       },
@@ -220,8 +228,8 @@ export function alertRoutes(deps: { alerts: Alerts; accounts?: Pick<Accounts, 'a
       errors: [409],
       params: RuleParamsSchema,
       response: AlertRuleViewSchema,
-      handler: ({ params, principal }) => {
-        const v = run(() => alerts.unshelveRule(params.id, actor(principal)));
+      handler: async ({ params, principal }) => {
+        const v = await run(() => alerts.unshelveRule(params.id, actor(principal)));
         audit(actor(principal), 'alert-rule.unshelve', `alert-rule:${params.id}`);
         return v;
       },

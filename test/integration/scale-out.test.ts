@@ -1,0 +1,184 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { createClient } from 'redis';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AlertEvent, AlertListResponse } from '../../shared/alerts';
+import type { IngestStatsResponse } from '../../shared/api';
+import { catalogue, checkPoint, findDevice, seriesId } from '../../shared/catalogue';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/live';
+import { SenmlPackSchema, resolvePack } from '../../shared/senml';
+import { provision, simulatorSecretsFile } from '../../server/auth/provision';
+import { Registry } from '../../server/auth/registry';
+import { type RunningInfluxd, influxdAvailable, startInfluxd } from '../helpers/influxd';
+import { type RunningMosquitto, mosquittoAvailable, startMosquitto } from '../helpers/mosquitto';
+import { type Spawned, spawnTs } from '../helpers/process';
+import { type RunningRedis, redisAvailable, startRedis } from '../helpers/redis';
+import { getJson, login, mqttCredentials, tempDir, waitFor } from '../helpers/server';
+
+/**
+ * The site scaled out on existing engines, all real: Debian's Mosquitto (devices
+ * authenticated from the registry's export), Redis and InfluxDB, two server
+ * instances as separate processes sharing them, and the standalone simulator
+ * playing the whole building against the broker.
+ */
+const engines = [mosquittoAvailable(), redisAvailable(), influxdAvailable()];
+const missing = engines.filter((e) => !e.ok).map((e) => e.reason);
+const SITE = 'le-numerique';
+const DB = 'lnm_scale';
+const RULE = 'outdoor-temperature-seen';
+type Dashboard = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+async function influxQuery(url: string, q: string): Promise<Array<{ tags?: Record<string, string>; values?: [string, number][] }>> {
+  const res = await fetch(`${url}/query?db=${DB}&epoch=ms&q=${encodeURIComponent(q)}`);
+  const body = (await res.json()) as { results: Array<{ series?: Array<{ tags?: Record<string, string>; values?: [string, number][] }> }> };
+  return body.results[0]?.series ?? [];
+}
+
+/** Counts per series: raw readings, and the readings the 1-minute rollups count. */
+async function stored(url: string): Promise<{ raw: Map<string, number>; rollup: Map<string, number> }> {
+  const raw = new Map<string, number>();
+  const rollup = new Map<string, number>();
+  for (const s of await influxQuery(url, 'SELECT count("value") FROM "raw"."reading" GROUP BY "series"')) raw.set(s.tags?.series ?? '', Number(s.values?.[0]?.[1] ?? 0));
+  for (const s of await influxQuery(url, 'SELECT sum("count") FROM "rollups"."reading_1m" GROUP BY "series"')) rollup.set(s.tags?.series ?? '', Number(s.values?.[0]?.[1] ?? 0));
+  return { raw, rollup };
+}
+
+describe.skipIf(missing.length > 0)(`two instances on Mosquitto, Redis and InfluxDB${missing.length ? ` (skipped: ${missing.join('; ')})` : ''}`, () => {
+  let broker: RunningMosquitto | undefined;
+  let redis: RunningRedis | undefined;
+  let influx: RunningInfluxd | undefined;
+  const procs: Spawned[] = [];
+  let watcher: MqttClient | undefined;
+  let dashboard: Dashboard | undefined;
+
+  afterAll(async () => {
+    dashboard?.close();
+    await watcher?.endAsync();
+    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    await Promise.all(procs.map((p) => p.exited));
+    await Promise.all([broker?.stop(), redis?.stop(), influx?.close()]);
+  });
+
+  it('stores every reading exactly once with exact rollups, shows a dashboard on A what B ingested, loses nothing when B stops, and raises the alert once', async () => {
+    // The site's registry, exported to Mosquitto; the servers log in to it as "admin".
+    const site = tempDir('lnm-scale-');
+    await provision(new Registry(site, SITE), catalogue, site);
+    const exportDir = path.join(site, 'mosquitto');
+    const exported = spawnTs('scripts/devices.ts', { DATA_DIR: site }, ['export-mosquitto', exportDir]);
+    expect((await exported.exited).code, exported.output()).toBe(0);
+    const rulesFile = path.join(site, 'rules.json');
+    // A rule the weather station's first reading meets and every later one keeps met: it must be raised once.
+    fs.writeFileSync(rulesFile, JSON.stringify({ version: 1, rules: [{ id: RULE, name: 'Température extérieure relevée', severity: 'info', kind: 'threshold', target: { series: ['weather-station.temperature'] }, op: 'above', value: -100 }] }));
+    [broker, redis, influx] = await Promise.all([startMosquitto({ passwordFile: path.join(exportDir, 'passwd'), aclFile: path.join(exportDir, 'acl') }), startRedis(), startInfluxd()]);
+    const admin = mqttCredentials(site, 'admin');
+    const mqttUrl = new URL(broker.url);
+    mqttUrl.username = admin.username;
+    mqttUrl.password = admin.password;
+
+    const start = (name: string): Spawned => {
+      const p = spawnTs('server/main.ts', {
+        HTTP_PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: tempDir(`lnm-scale-${name}-`),
+        SIMULATOR: 'off',
+        LOG_LEVEL: 'warn',
+        MQTT_URL: mqttUrl.toString(),
+        REDIS_URL: redis?.url ?? '',
+        STORE: 'influx',
+        INFLUX_URL: `${influx?.url}/${DB}`,
+        STORE_FLUSH_MS: '200',
+        INSTANCE_ID: name,
+        ALERT_RULES_FILE: rulesFile,
+      });
+      procs.push(p);
+      return p;
+    };
+    const httpPort = (p: Spawned) =>
+      waitFor(() => {
+        if (p.child.exitCode !== null) throw new Error(`a server exited:\n${p.output()}`);
+        const m = /Dashboard: http:\/\/[^:]+:(\d+)\//.exec(p.output());
+        return m ? Number(m[1]) : undefined;
+      }, 'a server started', 60_000);
+    // A first, and leading the alerts, before B starts.
+    const a = start('a');
+    const base = `http://127.0.0.1:${await httpPort(a)}`;
+    const leader = createClient({ url: redis.url });
+    await leader.connect();
+    await waitFor(async () => (await leader.get(`lnm:${SITE}:alerts:leader`)) === 'a', 'instance A leading the alerts');
+    await leader.quit();
+    const b = start('b');
+    const baseB = `http://127.0.0.1:${await httpPort(b)}`;
+    const token = await login(base);
+    const tokenB = await login(baseB, 'admin', undefined, false);
+
+    // What the devices publish, as a subscriber of every telemetry topic sees it.
+    const published = new Map<string, Set<number>>();
+    watcher = await mqtt.connectAsync(broker.url, { clientId: 'scale-watcher', ...admin });
+    watcher.on('message', (topic, payload) => {
+      const deviceId = topic.split('/')[1] ?? '';
+      const known = findDevice(catalogue, deviceId);
+      const pack = SenmlPackSchema.safeParse(JSON.parse(payload.toString('utf8')));
+      if (!known || !pack.success) return;
+      for (const rec of resolvePack(pack.data, Date.now()).records) {
+        const check = checkPoint(deviceId, known.type, rec);
+        if (!check.ok) continue;
+        const id = seriesId(deviceId, check.point.name);
+        if (!published.has(id)) published.set(id, new Set());
+        published.get(id)?.add(rec.timeMs);
+      }
+    });
+    await watcher.subscribeAsync(`${SITE}/+/telemetry`, { qos: 1 });
+
+    // A dashboard on instance A, following every device.
+    const seen = new Set<string>();
+    const alertEvents: AlertEvent[] = [];
+    dashboard = io(base, { auth: { token }, transports: ['websocket'] });
+    dashboard.on('readings', (frame) => {
+      for (const r of frame.readings) seen.add(`${r.seriesId}@${r.ts}`);
+    });
+    dashboard.on('alert:raised', (e) => alertEvents.push(e));
+    await waitFor(() => dashboard?.connected, 'the dashboard connected');
+    expect(await dashboard.timeout(5000).emitWithAck('subscribe', { devices: catalogue.devices.map((d) => d.id) })).toMatchObject({ ok: true });
+
+    // The whole building, one pack per device and second.
+    const sim = spawnTs('simulator/cli.ts', {}, ['--broker', broker.url, '--credentials', simulatorSecretsFile(site), '--period', '1000', '--log-level', 'warn']);
+    procs.push(sim);
+    const accepted = async (url: string, t: string) => (await getJson<IngestStatsResponse>(`${url}/api/v1/ingest/stats`, t)).body.accepted;
+    await waitFor(async () => (await accepted(baseB, tokenB)) > 200 && (await accepted(base, token)) > 200, 'both instances ingesting', 30_000);
+
+    // Every reading published up to 2 s ago reached the dashboard on A, B's share included.
+    const cut = Date.now() - 2000;
+    const settled = [...published].flatMap(([id, ts]) => [...ts].filter((t) => t <= cut).map((t) => `${id}@${t}`));
+    expect(settled.length).toBeGreaterThan(50);
+    await waitFor(() => settled.every((k) => seen.has(k)), 'the dashboard on A to show every reading, B\'s included', 10_000);
+
+    // B stops (SIGTERM: it hands its share back, flushes and exits); the readings go on, to A.
+    const atStop = [...published.values()].reduce((n, s) => n + s.size, 0);
+    b.child.kill('SIGTERM');
+    expect((await b.exited).code).toBe(0);
+    await waitFor(() => [...published.values()].reduce((n, s) => n + s.size, 0) > atStop + 300, 'more readings after B stopped', 30_000);
+    sim.child.kill('SIGINT');
+    await sim.exited;
+
+    // Every reading published is stored exactly once, and the 1-minute rollups count each once.
+    const total = [...published.values()].reduce((n, s) => n + s.size, 0);
+    const counts = await waitFor(async () => {
+      const s = await stored(`${influx?.url}`);
+      const n = [...s.raw.values()].reduce((x, y) => x + y, 0);
+      return n >= total && s;
+    }, `${total} readings in InfluxDB`, 30_000);
+    for (const [id, ts] of published) {
+      expect(counts.raw.get(id), id).toBe(ts.size);
+      expect(counts.rollup.get(id), id).toBe(ts.size);
+    }
+    expect(counts.raw.size).toBe(published.size);
+
+    // The alert: raised once, one alert on the site, one event on the dashboard.
+    const { body } = await getJson<AlertListResponse>(`${base}/api/v1/alerts?state=all&rule=${RULE}`, token);
+    expect(body.alerts).toHaveLength(1);
+    expect(body.alerts[0]).toMatchObject({ ruleId: RULE, occurrences: 1 });
+    expect(alertEvents.filter((e) => e.alert.ruleId === RULE)).toHaveLength(1);
+  }, 180_000);
+});
