@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { type RunningServer, startServer } from '../server/app';
 import { readSimulatorSecrets } from '../server/auth/provision';
 import { loadConfig } from '../server/config';
+import { POWER_DEVICES } from '../test/helpers/faults';
 import type { LoadDevice, LoadJob } from './load-client';
 
 /** What every bench module shares: repetitions, the load process, a server on a throw-away DATA_DIR. */
@@ -88,17 +89,7 @@ export async function until(check: () => boolean, what: string, timeoutMs = 300_
 /** The devices of the building that have a power point in watts, with their provisioned MQTT passwords. */
 export function powerDevices(dataDir: string, n: number): LoadDevice[] {
   const secrets = readSimulatorSecrets(dataDir);
-  const pick: [string, string][] = [
-    ['grid-meter', 'import_power'],
-    ['pv-inverter-1', 'ac_power'],
-    ['pv-inverter-2', 'ac_power'],
-    ['pv-inverter-3', 'ac_power'],
-    ['submeter-lighting', 'power'],
-    ['submeter-plugs', 'power'],
-    ['submeter-ahu', 'power'],
-    ['submeter-fablab', 'power'],
-  ];
-  return pick.slice(0, n).map(([id, point]) => ({ id, point, username: id, password: secrets?.devices[id] }));
+  return POWER_DEVICES.slice(0, n).map(([id, point]) => ({ id, point, username: id, password: secrets?.devices[id] }));
 }
 
 export interface BenchServer {

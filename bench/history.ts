@@ -1,6 +1,7 @@
 import { performance as nodePerformance } from 'node:perf_hooks';
 import fs from 'node:fs';
 import type { Series } from '../shared/api';
+import { rssMb } from '../test/helpers/faults';
 import { printedPorts, spawnTs } from '../test/helpers/process';
 import { type BenchServer, BENCH_ADMIN_PASSWORD, SITE, median, powerDevices, startBenchServer, startLoad, tempDir } from './harness';
 
@@ -117,12 +118,6 @@ export interface MemoryFigures {
   samples: [number, number][];
   slopeMbPerMin: number;
   maxMb: number;
-}
-
-function rssMb(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
 }
 
 /** Least-squares slope of y over x. */

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { POWER_DEVICES } from '../test/helpers/faults';
 import { influxdAvailable, startInfluxd } from '../test/helpers/influxd';
 import { mosquittoAvailable, startMosquitto } from '../test/helpers/mosquitto';
 import { spawnTs } from '../test/helpers/process';
@@ -21,16 +22,7 @@ const count = Number(values.count);
 const runs = (values.instances ?? '1,2').split(',').map(Number);
 for (const e of [mosquittoAvailable(), redisAvailable(), influxdAvailable()]) if (!e.ok) throw new Error(e.reason);
 
-const devices: LoadDevice[] = [
-  ['grid-meter', 'import_power'],
-  ['pv-inverter-1', 'ac_power'],
-  ['pv-inverter-2', 'ac_power'],
-  ['pv-inverter-3', 'ac_power'],
-  ['submeter-lighting', 'power'],
-  ['submeter-plugs', 'power'],
-  ['submeter-ahu', 'power'],
-  ['submeter-fablab', 'power'],
-].map(([id, point]) => ({ id: id as string, point: point as string }));
+const devices: LoadDevice[] = POWER_DEVICES.map(([id, point]) => ({ id, point }));
 
 async function rawCount(url: string, db: string): Promise<number> {
   const res = await fetch(`${url}/query?db=${db}&q=${encodeURIComponent('SELECT count("value") FROM "raw"."reading"')}`);

@@ -27,6 +27,7 @@ import { parseTopic } from '../shared/topics';
 import { adminSecretsFile, readSimulatorSecrets } from '../server/auth/provision';
 import { MAX_FUTURE_SKEW_MS } from '../server/ingest/index';
 import { startSimulator } from '../simulator/engine';
+import { POWER_DEVICES, rssMb } from '../test/helpers/faults';
 import { printedPorts, spawnTs } from '../test/helpers/process';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, rate: { type: 'string', default: '5000' }, keep: { type: 'boolean', default: false } } });
@@ -38,19 +39,9 @@ if (!(minutes > 0 && minutes <= 24 * 60) || !(rate >= 0 && rate <= 50_000)) {
 }
 const SITE = 'le-numerique';
 const ADMIN_PASSWORD = 'soak-admin-password-1';
-const METERS: [string, string][] = [
-  ['grid-meter', 'import_power'],
-  ['pv-inverter-1', 'ac_power'],
-  ['pv-inverter-2', 'ac_power'],
-  ['pv-inverter-3', 'ac_power'],
-  ['submeter-lighting', 'power'],
-  ['submeter-plugs', 'power'],
-  ['submeter-ahu', 'power'],
-  ['submeter-fablab', 'power'],
-];
+const METERS = POWER_DEVICES;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const say = (s: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lnm-soak-'));
 const server = spawnTs('server/main.ts', { HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', ADMIN_PASSWORD });
