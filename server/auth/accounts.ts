@@ -145,18 +145,28 @@ export class Accounts {
   async createUser(u: { username: string; role: Role; password: string }, actor: string): Promise<User> {
     if (this.getUser(u.username)) throw new UserError(409, `user "${u.username}" already exists`);
     const hash = await hashPassword(u.password);
-    this.db.prepare('INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)').run(u.username, u.role, hash, this.now());
+    // The hash is computed off the main thread, so a second request for the same
+    // name can pass the check above meanwhile; the primary key settles the race.
+    try {
+      this.db.prepare('INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)').run(u.username, u.role, hash, this.now());
+    } catch (err) {
+      if ((err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) throw new UserError(409, `user "${u.username}" already exists`);
+      throw err;
+    }
     this.audit(actor, 'user.create', u.username, { role: u.role });
     return this.getUser(u.username) as User;
   }
 
   async updateUser(username: string, patch: { role?: Role; password?: string; disabled?: boolean }, actor: string): Promise<User> {
+    // Hash first: the checks and writes below then run with no await between them,
+    // so a concurrent delete cannot slip in and leave a half-applied change.
+    const hash = patch.password === undefined ? undefined : await hashPassword(patch.password);
     const user = this.getUser(username);
     if (!user) throw new UserError(404, `no user "${username}"`);
     if ((patch.role !== undefined && patch.role !== 'admin') || patch.disabled === true) this.keepOneAdmin(username);
     if (patch.role !== undefined) this.db.prepare('UPDATE users SET role = ? WHERE username = ?').run(patch.role, username);
     if (patch.disabled !== undefined) this.db.prepare('UPDATE users SET disabled = ? WHERE username = ?').run(patch.disabled ? 1 : 0, username);
-    if (patch.password !== undefined) this.db.prepare('UPDATE users SET password_hash = ? WHERE username = ?').run(await hashPassword(patch.password), username);
+    if (hash !== undefined) this.db.prepare('UPDATE users SET password_hash = ? WHERE username = ?').run(hash, username);
     // A new password, a lower role or a disabled account: its open sessions end now.
     if (patch.password !== undefined || patch.disabled || patch.role !== undefined) {
       this.db.prepare('DELETE FROM sessions WHERE username = ?').run(username);

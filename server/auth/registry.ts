@@ -105,7 +105,10 @@ export class Registry {
     if (data.clients.some((c) => c.username === entry.username)) throw new Error(`"${entry.username}" exists already: use "rotate" for a new password`);
     const password = newPassword();
     const cred: Credential = { ...entry, hash: await hashPassword(password), brokerHash: await mosquittoHash(password), disabled: false, createdAt: new Date().toISOString() };
-    this.write({ version: 1, clients: [...this.read().clients, cred] });
+    // Checked again after the hashing awaits: a concurrent add of the same name must not write a twin.
+    const now = this.read();
+    if (now.clients.some((c) => c.username === entry.username)) throw new Error(`"${entry.username}" exists already: use "rotate" for a new password`);
+    this.write({ version: 1, clients: [...now.clients, cred] });
     return { username: cred.username, password, role: cred.role, deviceId: cred.deviceId, topics: this.topics(cred) };
   }
 

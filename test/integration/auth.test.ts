@@ -108,6 +108,14 @@ describe('users', () => {
     expect(((await last.json()) as ErrorResponse).error).toMatch(/last enabled admin/);
   });
 
+  it('creates a user once when the same name is asked for twice at the same time: one 201, one 409', async () => {
+    // Password hashing yields to the event loop, so both requests pass the
+    // existence check before either inserts; the second must still be a 409.
+    const body = JSON.stringify({ username: 'twin', role: 'viewer', password: 'twin-password-123' });
+    const answers = await Promise.all([1, 2, 3].map(() => apiFetch(`${base}/api/v1/users`, { method: 'POST', body })));
+    expect(answers.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+  });
+
   it('records who changed what in the audit trail', async () => {
     const { body } = await getJson<{ entries: { actor: string; action: string; target: string }[] }>(`${base}/api/v1/audit`);
     expect(body.entries).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'admin', action: 'user.update', target: 'claire' }), expect.objectContaining({ actor: 'admin', action: 'user.create', target: 'claire' })]));
