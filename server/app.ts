@@ -27,6 +27,7 @@ import { startIngest } from './ingest/index';
 import { type Cluster, startCluster } from './scale/cluster';
 import { type SharedAlerts, shareAlerts } from './scale/alerts';
 import { redisMutex } from './scale/lock';
+import { type AccountSharing, shareAccounts } from './scale/accounts';
 import { shareSessions } from './scale/sessions';
 import { DEFAULT_TICK_MS } from './alerts/engine';
 import { aedesSource } from './ingest/source';
@@ -129,6 +130,19 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     await cluster?.close();
     throw err;
   }
+  // Scaled out, the users and API tokens of the other instances come first: an
+  // instance joining a running site takes their admin rather than making its own.
+  let accountSharing: AccountSharing | undefined;
+  try {
+    accountSharing = cluster ? await shareAccounts({ accounts, cluster, log: logger('auth') }) : undefined;
+  } catch (err) {
+    alerts.close();
+    stopRetention();
+    appDb.close();
+    await store.close();
+    await cluster?.close();
+    throw err;
+  }
   const admin = await accounts.ensureAdmin(config.auth.adminPassword);
   if (admin) log.info({ username: admin.username, generated: admin.generated }, 'first start: admin user created');
   // Every device, the simulator's control tool and an admin get an MQTT identity on the first start.
@@ -200,6 +214,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     cluster.attach(live.io as unknown as Parameters<Cluster['attach']>[0]);
     // A session opened on any instance is valid on every one (server/scale/sessions.ts).
     await shareSessions({ accounts, cluster, log: logger('auth') });
+    await accountSharing?.listen();
     // One instance runs the alerts for all (server/scale/alerts.ts).
     shared = shareAlerts({ local: alerts, cluster, instanceId: config.scale.instanceId, log: logger('alerts'), tickMs: DEFAULT_TICK_MS, push: (event) => live.pushEvent(event.type, event) });
     const sharedAlerts = shared;

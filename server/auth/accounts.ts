@@ -108,9 +108,33 @@ export interface SharedSessions {
   changed(change: SessionChange): void;
 }
 
+/**
+ * A user as the instances of a site share it (server/scale/accounts.ts): what
+ * every instance must agree on. The last login stays each instance's own.
+ */
+export interface SharedUser {
+  role: Role;
+  password_hash: string;
+  disabled: number;
+  created_at: number;
+}
+/** An API token as the instances share it: its SHA-256, never the token. The last use stays local. */
+export interface SharedToken {
+  token_hash: string;
+  name: string;
+  owner: string;
+  scopes: string;
+  created_at: number;
+  expires_at: number | null;
+}
+/** A user or token created, changed (row) or deleted (null) here, for the other instances. */
+export type AccountChange = { kind: 'user'; username: string; row: SharedUser | null } | { kind: 'token'; id: string; row: SharedToken | null };
+
 export class Accounts {
   /** Scaled out (REDIS_URL): sessions opened on other instances are valid here too. */
   shared: SharedSessions | undefined;
+  /** Scaled out (REDIS_URL): told of every change to users and tokens made here. */
+  sharedAccounts: ((change: AccountChange) => void) | undefined;
 
   constructor(
     private readonly db: AppDb,
@@ -154,6 +178,7 @@ export class Accounts {
       throw err;
     }
     this.audit(actor, 'user.create', u.username, { role: u.role });
+    this.tellUser(u.username);
     return this.getUser(u.username) as User;
   }
 
@@ -173,6 +198,7 @@ export class Accounts {
       this.shared?.changed({ type: 'close-user', username });
     }
     this.audit(actor, 'user.update', username, { role: patch.role, disabled: patch.disabled, password: patch.password === undefined ? undefined : 'changed' });
+    this.tellUser(username);
     return this.getUser(username) as User;
   }
 
@@ -182,6 +208,7 @@ export class Accounts {
     this.db.prepare('DELETE FROM users WHERE username = ?').run(username);
     this.shared?.changed({ type: 'close-user', username });
     this.audit(actor, 'user.delete', username);
+    this.tellUser(username);
   }
 
   /** Refuses to remove the last enabled admin: nobody could manage users any more. */
@@ -254,6 +281,7 @@ export class Accounts {
     const scopes = [...new Set(req.scopes)];
     this.db.prepare('INSERT INTO api_tokens (id, token_hash, name, owner, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(id, sha256(token), req.name, owner.username, JSON.stringify(scopes), now, expiresAt);
     this.audit(owner.username, 'token.create', id, { name: req.name, scopes });
+    this.tellToken(id);
     return { id, name: req.name, owner: owner.username, scopes, createdAt: now, expiresAt, lastUsedAt: null, token };
   }
 
@@ -268,6 +296,56 @@ export class Accounts {
     if (!row || (row.owner !== who.username && !who.permissions.includes('users'))) throw new UserError(404, `no token "${id}"`);
     this.db.prepare('DELETE FROM api_tokens WHERE id = ?').run(id);
     this.audit(who.username, 'token.revoke', id, { name: row.name, owner: row.owner });
+    this.tellToken(id);
+  }
+
+  /** Every user and token as shared rows (scaled out: what this instance brings to the others at start). */
+  exportAccounts(): { users: Map<string, SharedUser>; tokens: Map<string, SharedToken> } {
+    const users = new Map<string, SharedUser>();
+    for (const r of this.db.prepare('SELECT username, role, password_hash, disabled, created_at FROM users').all() as (SharedUser & { username: string })[]) {
+      users.set(r.username, { role: r.role, password_hash: r.password_hash, disabled: r.disabled, created_at: r.created_at });
+    }
+    const tokens = new Map<string, SharedToken>();
+    for (const r of this.db.prepare('SELECT id, token_hash, name, owner, scopes, created_at, expires_at FROM api_tokens').all() as (SharedToken & { id: string })[]) {
+      tokens.set(r.id, { token_hash: r.token_hash, name: r.name, owner: r.owner, scopes: r.scopes, created_at: r.created_at, expires_at: r.expires_at });
+    }
+    return { users, tokens };
+  }
+
+  /**
+   * A change made on another instance, applied here without telling anyone again
+   * and without an audit entry (the instance where it was made keeps that).
+   * An upsert, never a REPLACE: a replaced user row would cascade to its sessions and tokens.
+   */
+  applyAccount(change: AccountChange): void {
+    if (change.kind === 'user') {
+      const r = change.row;
+      if (r === null) this.db.prepare('DELETE FROM users WHERE username = ?').run(change.username);
+      else
+        this.db
+          .prepare('INSERT INTO users (username, role, password_hash, disabled, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(username) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, disabled = excluded.disabled, created_at = excluded.created_at')
+          .run(change.username, r.role, r.password_hash, r.disabled, r.created_at);
+      return;
+    }
+    const r = change.row;
+    if (r === null) this.db.prepare('DELETE FROM api_tokens WHERE id = ?').run(change.id);
+    // A token whose owner is unknown here is skipped: its owner's deletion is on its way or done.
+    else if (this.db.prepare('SELECT 1 FROM users WHERE username = ?').get(r.owner))
+      this.db
+        .prepare('INSERT INTO api_tokens (id, token_hash, name, owner, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash, name = excluded.name, owner = excluded.owner, scopes = excluded.scopes, created_at = excluded.created_at, expires_at = excluded.expires_at')
+        .run(change.id, r.token_hash, r.name, r.owner, r.scopes, r.created_at, r.expires_at);
+  }
+
+  private tellUser(username: string): void {
+    if (!this.sharedAccounts) return;
+    const r = this.db.prepare('SELECT role, password_hash, disabled, created_at FROM users WHERE username = ?').get(username) as SharedUser | undefined;
+    this.sharedAccounts({ kind: 'user', username, row: r ?? null });
+  }
+
+  private tellToken(id: string): void {
+    if (!this.sharedAccounts) return;
+    const r = this.db.prepare('SELECT token_hash, name, owner, scopes, created_at, expires_at FROM api_tokens WHERE id = ?').get(id) as SharedToken | undefined;
+    this.sharedAccounts({ kind: 'token', id, row: r ?? null });
   }
 
   audit(actor: string, action: string, target: string, detail?: Record<string, unknown>): void {

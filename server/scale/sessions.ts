@@ -16,9 +16,8 @@ import type { Cluster } from './cluster';
  * password or role change, a disabled or deleted user end the sessions on every
  * instance (where a session was opened, it is deleted from that app.sqlite too). Tokens themselves never leave the instance: only their SHA-256.
  *
- * Users, their passwords and API tokens are not shared: an account is made on
- * each instance (or the instances are given the same ADMIN_PASSWORD and users are
- * created through each); docs/deployment.md says so.
+ * Users, their password hashes and API tokens are shared by ./accounts.ts; this
+ * module carries only the sessions opened with them.
  */
 const EVENT = 'lnm:session';
 
