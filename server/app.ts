@@ -29,6 +29,7 @@ import { type SharedAlerts, shareAlerts } from './scale/alerts';
 import { redisMutex } from './scale/lock';
 import { type AccountSharing, shareAccounts } from './scale/accounts';
 import { shareSessions } from './scale/sessions';
+import { type BrokerSessions, watchBrokerSessions } from './scale/broker-sessions';
 import { DEFAULT_TICK_MS } from './alerts/engine';
 import { aedesSource } from './ingest/source';
 import { provision } from './auth/provision';
@@ -170,12 +171,25 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   let simulator: Simulator | undefined;
   let broker: Awaited<ReturnType<typeof startBroker>> | undefined;
   let external: ExternalBroker | undefined;
+  let brokerSessions: BrokerSessions | undefined;
+  const brokerClientId = `lenumerique-server-${config.scale.instanceId}`;
   const whenWritable = store.whenWritable ? () => store.whenWritable?.() : undefined;
   try {
     if (config.scale.mqttUrl) {
       // Scaled out (docs/deployment.md): no embedded broker; devices connect to the
       // external one and this instance takes its share of their telemetry.
-      external = await connectExternalBroker({ url: config.scale.mqttUrl, group: config.scale.shareGroup, siteId: config.siteId, clientId: `lenumerique-server-${config.scale.instanceId}`, log: logger('mqtt'), whenWritable });
+      // With REDIS_URL, a kept session acknowledged once stored, taken over by
+      // another instance if this one dies (server/scale/broker-sessions.ts).
+      external = await connectExternalBroker({
+        url: config.scale.mqttUrl,
+        group: config.scale.shareGroup,
+        siteId: config.siteId,
+        clientId: brokerClientId,
+        log: logger('mqtt'),
+        whenWritable,
+        ...(cluster ? { durable: () => store.persist(), ackIntervalMs: config.store.flushIntervalMs ?? (store.kind === 'influx' ? 1000 : 200) } : {}),
+      });
+
     } else {
       broker = await startBroker({
         port: config.mqttPort,
@@ -252,6 +266,12 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     },
   });
 
+  if (cluster && external) {
+    // Once ingest runs: what a takeover brings must reach the store before it is acknowledged.
+    const ext = external;
+    brokerSessions = watchBrokerSessions({ cluster, clientId: brokerClientId, takeOver: (id) => ext.takeOver(id), log: logger('mqtt') });
+  }
+
   // A store that cannot keep readings raises the "storage failing" alert and shows in /api/health.
   const storeWatch = new StoreWatch(() => store.stats());
   // Undefined: the first check also clears an alert a previous run left open.
@@ -315,6 +335,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   } catch (err) {
     await broker?.close();
     await external?.close();
+    await brokerSessions?.stop();
     ingest.stop();
     stopRetention();
     await store.close();
@@ -364,6 +385,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
         // store flushes everything it buffered, then the dashboards go.
         await broker?.close();
         await external?.close();
+        await brokerSessions?.stop();
         ingest.stop();
         stopRetention();
         clearInterval(watchTimer);

@@ -1,6 +1,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { IngestMessage, MessageSource } from '../ingest/source';
 import type { Logger } from '../logger';
+import { type AckGate, holdAcks } from './acks';
 
 /**
  * A client of an external MQTT broker (MQTT_URL: Mosquitto, EMQX, HiveMQ), used
@@ -27,6 +28,18 @@ export interface ExternalBrokerOptions {
   whenWritable?: () => Promise<void> | undefined;
   /** How long the first connection may take before the start fails (default 15 s). */
   connectTimeoutMs?: number;
+  /**
+   * Resolves once every message handed to ingest so far is durable (the store's
+   * flush). With it the session is kept at the broker (sessionExpirySeconds) and
+   * QoS 1 messages are acknowledged only once durable (./acks.ts): an instance
+   * killed loses nothing it had received. Without it, a clean session,
+   * acknowledged on receipt.
+   */
+  durable?: () => Promise<void>;
+  /** How often held acknowledgements are released (the store's flush interval). Default 1,000 ms. */
+  ackIntervalMs?: number;
+  /** How long the broker keeps this instance's session after a lost connection. Default 3,600 s. */
+  sessionExpirySeconds?: number;
 }
 
 export interface ExternalBroker {
@@ -34,6 +47,16 @@ export interface ExternalBroker {
   /** The broker without its credentials, for logs and /api/health. */
   display: string;
   connected(): boolean;
+  /** Acknowledgements waiting for the store (0 without `durable`). */
+  heldAcks(): number;
+  /**
+   * Resumes the broker session of an instance that died (its client id), takes
+   * the telemetry queued or left unacknowledged in it, and ends it: the dead
+   * instance's share of the group then goes to the living. Resolves with the
+   * number of messages taken; rejects if the session could not be taken (e.g.
+   * the instance came back and holds it).
+   */
+  takeOver(clientId: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -64,12 +87,18 @@ export function redactUrl(url: string): string {
 export async function connectExternalBroker(opts: ExternalBrokerOptions): Promise<ExternalBroker> {
   const { log } = opts;
   const display = redactUrl(opts.url);
+  const keep = opts.durable !== undefined;
+  const ackIntervalMs = opts.ackIntervalMs ?? 1000;
+  const expiry = opts.sessionExpirySeconds ?? 3600;
   const options: IClientOptions = {
     clientId: opts.clientId,
     protocolVersion: 5,
-    // A clean session: a stopped instance's share goes to the others at once,
-    // rather than queueing in a session the broker keeps for it.
-    clean: true,
+    // With durable acknowledgements, a session the broker keeps (MQTT 5.0 §3.1.2.4,
+    // §3.1.2.11.2): what this instance had not acknowledged when it died is sent
+    // again when it comes back, or to the instance that takes its session over.
+    // Without, a clean session: a stopped instance's share goes to the others at once.
+    clean: !keep,
+    ...(keep ? { properties: { sessionExpiryInterval: expiry } } : {}),
     reconnectPeriod: 1000,
     connectTimeout: opts.connectTimeoutMs ?? 15_000,
     // MQTT.js subscribes again after every reconnect (clean sessions forget them).
@@ -80,19 +109,29 @@ export async function connectExternalBroker(opts: ExternalBrokerOptions): Promis
   // Retained statuses arrive right after the subscription, maybe before ingest is
   // started: they wait here for it.
   let early: IngestMessage[] | undefined = [];
-  client.on('message', (topic, payload) => {
-    if (handle) handle({ topic, payload });
-    else early?.push({ topic, payload });
-  });
-  // Flow control: MQTT.js reads the next packet, and acknowledges this one (QoS 1),
-  // only once handleMessage calls back. While the store is behind, it does not: TCP
-  // then pushes back on the broker, which queues for this instance (or, for a
-  // shared subscription, may hand the group's messages to another member).
-  client.handleMessage = (_packet, done) => {
+  const deliver = (msg: IngestMessage) => {
+    if (handle) handle(msg);
+    else early?.push(msg);
+  };
+  client.on('message', (topic, payload) => deliver({ topic, payload }));
+  // Flow control: MQTT.js reads the next packet only once handleMessage calls
+  // back. While the store is behind, it does not: TCP then pushes back on the
+  // broker, which queues for this instance (or, for a shared subscription, may
+  // hand the group's messages to another member).
+  const flowControl = (_packet: unknown, done: (err?: Error) => void) => {
     const wait = opts.whenWritable?.();
     if (!wait) return done();
     wait.then(() => done(), done);
   };
+  client.handleMessage = flowControl;
+  const gates: AckGate[] = [];
+  const gate = (c: MqttClient): AckGate | undefined => {
+    if (!opts.durable) return undefined;
+    const g = holdAcks(c, opts.durable, ackIntervalMs, log);
+    gates.push(g);
+    return g;
+  };
+  const own = gate(client);
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -111,17 +150,26 @@ export async function connectExternalBroker(opts: ExternalBrokerOptions): Promis
     const refused = granted.filter((g) => g.qos >= 0x80);
     if (refused.length > 0) throw new Error(`the broker refused the subscription to ${refused.map((g) => `${g.topic} (reason ${g.qos})`).join(', ')}`);
   } catch (err) {
+    own?.stop();
     client.end(true);
     throw new Error(`MQTT_URL: cannot ingest from ${display}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
-  log.info({ broker: display, clientId: opts.clientId, share: telemetryShare(opts.group, opts.siteId), status: statusFilter(opts.siteId) }, 'ingesting from an external broker');
+  log.info({ broker: display, clientId: opts.clientId, share: telemetryShare(opts.group, opts.siteId), status: statusFilter(opts.siteId), session: keep ? `kept ${expiry} s, acknowledged once stored` : 'clean' }, 'ingesting from an external broker');
   client.on('error', (err) => log.warn({ broker: display, err: err.message }, 'external broker error'));
   client.on('offline', () => log.warn({ broker: display }, 'external broker unreachable; retrying every second'));
   client.on('connect', () => log.info({ broker: display }, 'external broker connected again'));
 
+  /** Sends every held acknowledgement, once durable. */
+  const releaseAll = async (g: AckGate | undefined, c: MqttClient) => {
+    while (g && g.held() > 0 && c.connected) await g.release();
+  };
+  /** Ends a session for good: DISCONNECT with a session expiry of 0 (MQTT 5.0 §3.14.2.2.2). */
+  const endSession = (c: MqttClient) => c.endAsync(false, keep ? { properties: { sessionExpiryInterval: 0 } } : {});
+
   return {
     display,
     connected: () => client.connected,
+    heldAcks: () => gates.reduce((n, g) => n + g.held(), 0),
     source: {
       start(h) {
         handle = h;
@@ -132,10 +180,54 @@ export async function connectExternalBroker(opts: ExternalBrokerOptions): Promis
         handle = undefined;
       },
     },
+    async takeOver(clientId) {
+      if (!keep) throw new Error('sessions are clean without durable acknowledgements: nothing to take over');
+      const c = mqtt.connect(opts.url, { clientId, protocolVersion: 5, clean: false, properties: { sessionExpiryInterval: expiry }, reconnectPeriod: 0, connectTimeout: options.connectTimeout, resubscribe: false });
+      let taken = 0;
+      let last = Date.now();
+      const isTelemetry = (topic: string) => {
+        const parts = topic.split('/');
+        return parts.length === 3 && parts[0] === opts.siteId && parts[2] === 'telemetry';
+      };
+      c.on('message', (topic, payload) => {
+        last = Date.now();
+        // Statuses: this instance has its own subscription to them, and an old one replayed would overwrite a newer one.
+        if (!isTelemetry(topic)) return;
+        taken++;
+        deliver({ topic, payload });
+      });
+      c.handleMessage = flowControl;
+      const g = gate(c);
+      let closed = false;
+      c.on('close', () => {
+        closed = true;
+      });
+      try {
+        const connack = await new Promise<{ sessionPresent: boolean }>((resolve, reject) => {
+          c.once('connect', (p) => resolve({ sessionPresent: p.sessionPresent }));
+          c.once('error', reject);
+          c.once('close', () => reject(new Error('the broker closed the connection')));
+        });
+        if (connack.sessionPresent) {
+          // No new share for the dead instance's session; what is queued in it still comes (Mosquitto sends it on resumption).
+          await c.unsubscribeAsync([telemetryShare(opts.group, opts.siteId), statusFilter(opts.siteId)]);
+          // Drained once nothing came for a while: the queue is sent at once, limited only by our Receive Maximum.
+          while (!closed && Date.now() - last < Math.max(1000, 2 * ackIntervalMs)) await new Promise((r) => setTimeout(r, 200));
+          await releaseAll(g, c);
+        }
+        if (closed) throw new Error('the session was taken back (the instance came back?)');
+        await endSession(c);
+        return taken;
+      } finally {
+        g?.stop();
+        gates.splice(gates.indexOf(g as AckGate), g ? 1 : 0);
+        if (!closed) c.end(true);
+      }
+    },
     async close() {
       // Unsubscribing first lets the broker give this instance's share to the
       // others before the connection goes; messages already in flight to it are
-      // handled (and acknowledged) before end() completes.
+      // handled, stored and acknowledged before the session ends.
       if (client.connected) {
         try {
           await client.unsubscribeAsync([telemetryShare(opts.group, opts.siteId), statusFilter(opts.siteId)]);
@@ -143,7 +235,11 @@ export async function connectExternalBroker(opts: ExternalBrokerOptions): Promis
           log.debug({ err }, 'unsubscribing from the external broker failed');
         }
       }
-      await client.endAsync();
+      log.debug({ held: own?.held() ?? 0 }, 'unsubscribed; storing and acknowledging what is held');
+      await releaseAll(own, client);
+      own?.stop();
+      log.debug('acknowledged; ending the session');
+      await endSession(client);
       log.info({ broker: display }, 'external broker disconnected');
     },
   };

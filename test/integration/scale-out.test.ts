@@ -28,6 +28,10 @@ const missing = engines.filter((e) => !e.ok).map((e) => e.reason);
 const SITE = 'le-numerique';
 const DB = 'lnm_scale';
 const RULE = 'outdoor-temperature-seen';
+// docs/deployment.md's settings: QoS 0 readings (room sensors, the weather station)
+// reach the instances at QoS 1, so that they too are queued for a dead instance's
+// session and acknowledged once stored; no cap of 20 unacknowledged messages.
+const SCALE_OUT_MOSQUITTO = ['upgrade_outgoing_qos true', 'max_inflight_messages 0', 'max_queued_messages 100000'];
 type Dashboard = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 async function influxQuery(url: string, q: string): Promise<Array<{ tags?: Record<string, string>; values?: [string, number][] }>> {
@@ -61,7 +65,7 @@ describe.skipIf(missing.length > 0)(`two instances on Mosquitto, Redis and Influ
     await Promise.all([broker?.stop(), redis?.stop(), influx?.close()]);
   });
 
-  it('stores every reading exactly once with exact rollups, shows a dashboard on A what B ingested, loses nothing when B stops, and raises the alert once', async () => {
+  it('stores every reading exactly once with exact rollups, shows a dashboard on A what B ingested, loses nothing when B is killed or C stops, and raises the alert once', async () => {
     // The site's registry, exported to Mosquitto; the servers log in to it as "admin".
     const site = tempDir('lnm-scale-');
     await provision(new Registry(site, SITE), catalogue, site);
@@ -71,7 +75,7 @@ describe.skipIf(missing.length > 0)(`two instances on Mosquitto, Redis and Influ
     const rulesFile = path.join(site, 'rules.json');
     // A rule the weather station's first reading meets and every later one keeps met: it must be raised once.
     fs.writeFileSync(rulesFile, JSON.stringify({ version: 1, rules: [{ id: RULE, name: 'Température extérieure relevée', severity: 'info', kind: 'threshold', target: { series: ['weather-station.temperature'] }, op: 'above', value: -100 }] }));
-    [broker, redis, influx] = await Promise.all([startMosquitto({ passwordFile: path.join(exportDir, 'passwd'), aclFile: path.join(exportDir, 'acl') }), startRedis(), startInfluxd()]);
+    [broker, redis, influx] = await Promise.all([startMosquitto({ passwordFile: path.join(exportDir, 'passwd'), aclFile: path.join(exportDir, 'acl'), extra: SCALE_OUT_MOSQUITTO }), startRedis(), startInfluxd()]);
     const admin = mqttCredentials(site, 'admin');
     const mqttUrl = new URL(broker.url);
     mqttUrl.username = admin.username;
@@ -154,11 +158,37 @@ describe.skipIf(missing.length > 0)(`two instances on Mosquitto, Redis and Influ
     expect(settled.length).toBeGreaterThan(50);
     await waitFor(() => settled.every((k) => seen.has(k)), 'the dashboard on A to show every reading, B\'s included', 10_000);
 
-    // B stops (SIGTERM: it hands its share back, flushes and exits); the readings go on, to A.
+    // B is killed (SIGKILL: no flush, no goodbye). What it had received but not yet
+    // stored was not acknowledged, so it stays in B's broker session with B's share
+    // of what came next; A sees B's lease lapse, takes the session over, stores what
+    // is in it and ends it: from then on every reading goes to A.
+    const atKill = [...published.values()].reduce((n, s) => n + s.size, 0);
+    // Right after a second's packs arrive: B holds readings it has not stored yet (STORE_FLUSH_MS 200).
+    await new Promise<void>((resolve) => watcher?.once('message', () => setTimeout(resolve, 30)));
+    const killAt = Date.now();
+    b.child.kill('SIGKILL');
+    expect((await b.exited).signal).toBe('SIGKILL');
+    await waitFor(() => /taken over and ended/.test(a.output()), 'A taking over the broker session of B', 40_000);
+    const taken = /"messages":(\d+)[^\n]*taken over and ended/.exec(a.output());
+    expect(Number(taken?.[1])).toBeGreaterThan(0);
+    await waitFor(() => [...published.values()].reduce((n, s) => n + s.size, 0) > atKill + 300, 'more readings after B was killed', 30_000);
+
+    // C joins, takes its share, then stops (SIGTERM, a deployment): it unsubscribes so
+    // the broker hands its share back at once, stores and acknowledges what it had,
+    // and ends its session: nothing is left at the broker for another to take over.
+    const c = start('c');
+    const baseC = `http://127.0.0.1:${await httpPort(c)}`;
+    const tokenC = await login(baseC, 'admin', undefined, false);
+    await waitFor(async () => (await accepted(baseC, tokenC)) > 100, 'instance C ingesting', 30_000);
     const atStop = [...published.values()].reduce((n, s) => n + s.size, 0);
-    b.child.kill('SIGTERM');
-    expect((await b.exited).code).toBe(0);
-    await waitFor(() => [...published.values()].reduce((n, s) => n + s.size, 0) > atStop + 300, 'more readings after B stopped', 30_000);
+    const stopAt = Date.now();
+    c.child.kill('SIGTERM');
+    expect((await c.exited).code, c.output()).toBe(0);
+    const sessions = createClient({ url: redis.url });
+    await sessions.connect();
+    expect(await sessions.sMembers(`lnm:${SITE}:broker-sessions`)).toEqual(['lenumerique-server-a']);
+    await sessions.quit();
+    await waitFor(() => [...published.values()].reduce((n, s) => n + s.size, 0) > atStop + 300, 'more readings after C stopped', 30_000);
     sim.child.kill('SIGINT');
     await sim.exited;
 
@@ -168,7 +198,16 @@ describe.skipIf(missing.length > 0)(`two instances on Mosquitto, Redis and Influ
       const s = await stored(`${influx?.url}`);
       const n = [...s.raw.values()].reduce((x, y) => x + y, 0);
       return n >= total && s;
-    }, `${total} readings in InfluxDB`, 30_000);
+    }, `${total} readings in InfluxDB`, 30_000).catch(async (e: Error) => {
+      // Which readings are missing, by second after B's kill: what went wrong, at a glance.
+      const missing = new Map<number, number>();
+      for (const [id, ts] of published) {
+        const r = await influxQuery(`${influx?.url}`, `SELECT "value" FROM "raw"."reading" WHERE "series" = '${id}'`);
+        const have = new Set((r[0]?.values ?? []).map((v) => Number(v[0])));
+        for (const t of ts) if (!have.has(t)) missing.set(Math.round((t - killAt) / 1000), (missing.get(Math.round((t - killAt) / 1000)) ?? 0) + 1);
+      }
+      throw new Error(`${e.message}; missing, by second after B's kill: ${JSON.stringify([...missing].sort((x, y) => x[0] - y[0]))} (C stopped at ${Math.round((stopAt - killAt) / 1000)} s)`);
+    });
     for (const [id, ts] of published) {
       expect(counts.raw.get(id), id).toBe(ts.size);
       expect(counts.rollup.get(id), id).toBe(ts.size);
