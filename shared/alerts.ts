@@ -292,6 +292,7 @@ export const AlertAuditEntrySchema = AlertTrailEntrySchema.extend({
 });
 export type AlertAuditEntry = z.infer<typeof AlertAuditEntrySchema>;
 export const AlertAuditResponseSchema = z.object({ entries: z.array(AlertAuditEntrySchema) });
+export type AlertAuditResponse = z.infer<typeof AlertAuditResponseSchema>;
 
 // --- Rules over REST
 
@@ -309,6 +310,7 @@ export const AlertRuleViewSchema = z.object({
 });
 export type AlertRuleView = z.infer<typeof AlertRuleViewSchema>;
 export const AlertRuleListResponseSchema = z.object({ rules: z.array(AlertRuleViewSchema) });
+export type AlertRuleListResponse = z.infer<typeof AlertRuleListResponseSchema>;
 export const RuleParamsSchema = z.object({ id });
 export const RuleEnableRequestSchema = z.object({ enabled: z.boolean() });
 

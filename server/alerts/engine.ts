@@ -27,7 +27,7 @@ import {
   stepTopup,
   tankLowParams,
 } from './rules';
-import { AlertStore } from './store';
+import { AlertStore, type AlertTableChange, type AlertTables } from './store';
 import { type Binding, bindRule } from './targets';
 
 /**
@@ -90,6 +90,14 @@ export interface Alerts {
   deleteRule(id: string, by: string): void;
   shelveRule(id: string, by: string, minutes: number, reason: string): AlertRuleView;
   unshelveRule(id: string, by: string): AlertRuleView;
+  /** The alert tables, for a site of several instances to share (server/scale/alerts.ts). */
+  replica: {
+    tables(): AlertTables;
+    /** Takes these tables as its own and starts evaluating from them. */
+    replace(tables: AlertTables): void;
+    /** Told of every row written or deleted (undefined: nobody). */
+    onRowChange(listener: ((changes: AlertTableChange[]) => void) | undefined): void;
+  };
   close(): void;
 }
 
@@ -143,13 +151,24 @@ class AlertEngine implements Alerts {
     this.log = opts.log;
     this.now = opts.now ?? Date.now;
     this.store = new AlertStore(opts.db, opts.log);
-    const fileRules = readRulesFile(opts.rulesFile, opts.catalogue, opts.building);
+    this.load('au démarrage');
+    this.timer = opts.timer ?? { setInterval: (fn, ms) => setInterval(fn, ms).unref(), clearInterval: (h) => clearInterval(h as NodeJS.Timeout) };
+    const tickMs = opts.tickMs ?? DEFAULT_TICK_MS;
+    this.handle = tickMs > 0 ? this.timer.setInterval(() => this.tick(), tickMs) : undefined;
+  }
+
+  /** (Re)reads the rules, their overrides and the open alerts from the store; evaluation starts again. */
+  private load(when: string): void {
+    this.liveRules.clear();
+    this.instances.clear();
+    this.openAlerts.clear();
+    const fileRules = readRulesFile(this.opts.rulesFile, this.opts.catalogue, this.opts.building);
     const states = this.store.ruleStates();
     const apiRules = this.store.apiRules();
     const apiIds = new Set(apiRules.map((r) => r.rule.id));
     for (const rule of fileRules) {
       if (apiIds.has(rule.id)) {
-        this.log.warn({ ruleId: rule.id, file: opts.rulesFile }, 'alert rule id used by a rule created over the API: the API rule is kept, the file rule skipped');
+        this.log.warn({ ruleId: rule.id, file: this.opts.rulesFile }, 'alert rule id used by a rule created over the API: the API rule is kept, the file rule skipped');
         continue;
       }
       const st = states.get(rule.id);
@@ -161,13 +180,10 @@ class AlertEngine implements Alerts {
     }
     for (const a of this.store.open()) this.openAlerts.set(instanceKey(a.ruleId, a.target.id), a);
     for (const live of this.liveRules.values()) this.addInstances(live);
-    this.clearOrphans(SYSTEM, 'au démarrage');
+    this.clearOrphans(SYSTEM, when);
     this.reindex();
     const counts = this.store.counts();
-    this.log.info({ rules: this.liveRules.size, file: opts.rulesFile, fileRules: fileRules.length, apiRules: apiRules.length, open: counts }, 'alerts started');
-    this.timer = opts.timer ?? { setInterval: (fn, ms) => setInterval(fn, ms).unref(), clearInterval: (h) => clearInterval(h as NodeJS.Timeout) };
-    const tickMs = opts.tickMs ?? DEFAULT_TICK_MS;
-    this.handle = tickMs > 0 ? this.timer.setInterval(() => this.tick(), tickMs) : undefined;
+    this.log.info({ rules: this.liveRules.size, file: this.opts.rulesFile, fileRules: fileRules.length, apiRules: apiRules.length, open: counts }, 'alerts started');
   }
 
   // --- feeding
@@ -293,6 +309,18 @@ class AlertEngine implements Alerts {
       this.log.error({ err, alert: ruleId }, 'system alert failed');
     }
   }
+
+  readonly replica: Alerts['replica'] = {
+    tables: () => this.store.exportTables(),
+    replace: (tables) => {
+      this.store.importTables(tables);
+      this.load('à la reprise par cette instance');
+      this.log.info({ rules: this.liveRules.size, open: this.openAlerts.size }, 'alerts taken from the site');
+    },
+    onRowChange: (listener) => {
+      this.store.replicate = listener;
+    },
+  };
 
   onChange(listener: AlertListener): () => void {
     this.listeners.add(listener);

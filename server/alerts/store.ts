@@ -71,7 +71,61 @@ const clean = (detail: Record<string, unknown> | undefined): string | null => {
   return Object.keys(d).length > 0 ? JSON.stringify(d) : null;
 };
 
+/** The alert tables' rows as stored: what a scaled-out site replicates (server/scale/alerts.ts). */
+export interface AlertRow {
+  id: number;
+  rule_id: string;
+  target_id: string;
+  state: string;
+  raised_at: number;
+  updated_at: number;
+  severity: string;
+  body: string;
+}
+export interface AuditRow {
+  id: number;
+  ts: number;
+  actor: string;
+  action: string;
+  alert_id: number | null;
+  rule_id: string;
+  detail: string | null;
+}
+export interface RuleRow {
+  id: string;
+  rule: string;
+  created_at: number;
+  created_by: string;
+  updated_at: number;
+  updated_by: string;
+}
+export interface RuleStateRow {
+  rule_id: string;
+  enabled: number | null;
+  shelved: string | null;
+  updated_at: number;
+  updated_by: string;
+}
+export interface AlertTables {
+  alerts: AlertRow[];
+  audit: AuditRow[];
+  rules: RuleRow[];
+  ruleStates: RuleStateRow[];
+}
+export type AlertTableName = keyof AlertTables;
+/** One row written (row) or deleted (null), by its key (id, or rule id). */
+export interface AlertTableChange {
+  table: AlertTableName;
+  key: string;
+  row: AlertRow | AuditRow | RuleRow | RuleStateRow | null;
+}
+
 export class AlertStore {
+  /** Told of every row written or deleted, once committed. */
+  replicate: ((changes: AlertTableChange[]) => void) | undefined;
+  /** Inside transaction(): changes waiting for its commit. */
+  private pending: AlertTableChange[] | undefined;
+
   constructor(
     private readonly db: AppDb,
     private readonly log: Logger,
@@ -83,7 +137,7 @@ export class AlertStore {
 
   /** Inserts (id 0) or updates an alert, with its audit entry, in one transaction; returns it with its id. */
   save(alert: Alert, audit: { ts: number; actor: string; action: string; detail?: Record<string, unknown> }): Alert {
-    return this.db.transaction(() => {
+    const result = this.db.transaction(() => {
       let saved = alert;
       if (alert.id === 0) {
         const { id: _drop, ...body } = alert;
@@ -93,9 +147,12 @@ export class AlertStore {
         const { id: _drop, ...body } = alert;
         this.db.prepare('UPDATE alerts SET state = ?, updated_at = ?, severity = ?, body = ? WHERE id = ?').run(alert.state, alert.updatedAt, alert.severity, JSON.stringify(body), alert.id);
       }
-      this.db.prepare('INSERT INTO alert_audit (ts, actor, action, alert_id, rule_id, detail) VALUES (?, ?, ?, ?, ?, ?)').run(audit.ts, audit.actor, audit.action, saved.id, saved.ruleId, clean(audit.detail));
-      return saved;
+      const entry = this.db.prepare('INSERT INTO alert_audit (ts, actor, action, alert_id, rule_id, detail) VALUES (?, ?, ?, ?, ?, ?)').run(audit.ts, audit.actor, audit.action, saved.id, saved.ruleId, clean(audit.detail));
+      return { saved, auditId: Number(entry.lastInsertRowid) };
     })();
+    const { saved, auditId } = result;
+    this.tell([this.rowOf('alerts', saved.id), this.rowOf('audit', auditId)]);
+    return saved;
   }
 
   get(id: number): Alert | undefined {
@@ -160,7 +217,8 @@ export class AlertStore {
   // --- rules created over the API, and the overrides of every rule (enabled, shelved)
 
   ruleAudit(ts: number, actor: string, action: string, ruleId: string, detail?: Record<string, unknown>): void {
-    this.db.prepare('INSERT INTO alert_audit (ts, actor, action, alert_id, rule_id, detail) VALUES (?, ?, ?, NULL, ?, ?)').run(ts, actor, action, ruleId, clean(detail));
+    const entry = this.db.prepare('INSERT INTO alert_audit (ts, actor, action, alert_id, rule_id, detail) VALUES (?, ?, ?, NULL, ?, ?)').run(ts, actor, action, ruleId, clean(detail));
+    this.tell([this.rowOf('audit', Number(entry.lastInsertRowid))]);
   }
 
   /** The API's rules; one that no longer parses (a schema change) is logged and skipped, never fatal. */
@@ -180,11 +238,16 @@ export class AlertStore {
     this.db
       .prepare('INSERT INTO alert_rules (id, rule, created_at, created_by, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET rule = excluded.rule, updated_at = excluded.updated_at, updated_by = excluded.updated_by')
       .run(rule.id, JSON.stringify(rule), now, actor, now, actor);
+    this.tell([this.rowOf('rules', rule.id)]);
   }
 
   deleteRule(id: string): void {
     this.db.prepare('DELETE FROM alert_rules WHERE id = ?').run(id);
     this.db.prepare('DELETE FROM alert_rule_state WHERE rule_id = ?').run(id);
+    this.tell([
+      { table: 'rules', key: id, row: null },
+      { table: 'ruleStates', key: id, row: null },
+    ]);
   }
 
   ruleStates(): Map<string, RuleState> {
@@ -196,9 +259,78 @@ export class AlertStore {
     this.db
       .prepare('INSERT INTO alert_rule_state (rule_id, enabled, shelved, updated_at, updated_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT(rule_id) DO UPDATE SET enabled = excluded.enabled, shelved = excluded.shelved, updated_at = excluded.updated_at, updated_by = excluded.updated_by')
       .run(ruleId, s.enabled === null ? null : s.enabled ? 1 : 0, s.shelved ? JSON.stringify(s.shelved) : null, s.updatedAt, s.updatedBy);
+    this.tell([this.rowOf('ruleStates', ruleId)]);
+  }
+
+  // --- replication (scaled out): the tables as rows, and their wholesale replacement
+
+  exportTables(): AlertTables {
+    return {
+      alerts: this.db.prepare('SELECT * FROM alerts ORDER BY id').all() as AlertRow[],
+      audit: this.db.prepare('SELECT * FROM alert_audit ORDER BY id').all() as AuditRow[],
+      rules: this.db.prepare('SELECT * FROM alert_rules ORDER BY id').all() as RuleRow[],
+      ruleStates: this.db.prepare('SELECT * FROM alert_rule_state ORDER BY rule_id').all() as RuleStateRow[],
+    };
+  }
+
+  /** Replaces every alert table with these rows, ids kept (an alert's id is how the API names it). */
+  importTables(t: AlertTables): void {
+    const alertIds = new Set(t.alerts.map((a) => a.id));
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM alert_audit').run();
+      this.db.prepare('DELETE FROM alerts').run();
+      this.db.prepare('DELETE FROM alert_rules').run();
+      this.db.prepare('DELETE FROM alert_rule_state').run();
+      const alert = this.db.prepare('INSERT INTO alerts (id, rule_id, target_id, state, raised_at, updated_at, severity, body) VALUES (@id, @rule_id, @target_id, @state, @raised_at, @updated_at, @severity, @body)');
+      for (const a of t.alerts) alert.run(a);
+      const audit = this.db.prepare('INSERT INTO alert_audit (id, ts, actor, action, alert_id, rule_id, detail) VALUES (@id, @ts, @actor, @action, @alert_id, @rule_id, @detail)');
+      // An entry whose alert did not make it (a write lost with the leader that made it) keeps its text, not the link.
+      for (const e of t.audit) audit.run({ ...e, alert_id: e.alert_id !== null && alertIds.has(e.alert_id) ? e.alert_id : null });
+      const rule = this.db.prepare('INSERT INTO alert_rules (id, rule, created_at, created_by, updated_at, updated_by) VALUES (@id, @rule, @created_at, @created_by, @updated_at, @updated_by)');
+      for (const r of t.rules) rule.run(r);
+      const state = this.db.prepare('INSERT INTO alert_rule_state (rule_id, enabled, shelved, updated_at, updated_by) VALUES (@rule_id, @enabled, @shelved, @updated_at, @updated_by)');
+      for (const r of t.ruleStates) state.run(r);
+    })();
+  }
+
+  private rowOf(table: AlertTableName, key: number | string): AlertTableChange {
+    const sql = {
+      alerts: 'SELECT * FROM alerts WHERE id = ?',
+      audit: 'SELECT * FROM alert_audit WHERE id = ?',
+      rules: 'SELECT * FROM alert_rules WHERE id = ?',
+      ruleStates: 'SELECT * FROM alert_rule_state WHERE rule_id = ?',
+    }[table];
+    const row = (this.db.prepare(sql).get(key) as AlertTableChange['row'] | undefined) ?? null;
+    return { table, key: String(key), row };
+  }
+
+  private tell(changes: AlertTableChange[]): void {
+    if (this.pending) {
+      this.pending.push(...changes);
+      return;
+    }
+    if (!this.replicate || changes.length === 0) return;
+    try {
+      this.replicate(changes);
+    } catch (err) {
+      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'replicating an alert change failed');
+    }
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    // Changes are told once committed: a transaction rolled back tells nothing.
+    const outer = this.pending === undefined;
+    if (outer) this.pending = [];
+    try {
+      const result = this.db.transaction(fn)();
+      if (outer) {
+        const changes = this.pending ?? [];
+        this.pending = undefined;
+        this.tell(changes);
+      }
+      return result;
+    } finally {
+      if (outer) this.pending = undefined;
+    }
   }
 }
