@@ -207,7 +207,9 @@ describe('live push: subscriptions', () => {
 
 describe('live push: reconnecting', () => {
   it('replays what a client missed while its connection was down: not a reading lost, none twice', async () => {
-    const f = follow({ devices: ['grid-meter'] });
+    // Away a fixed second, not 100 to 300 ms: on a loaded machine so short an absence
+    // could see no reading published, and nothing to replay.
+    const f = follow({ devices: ['grid-meter'] }, { reconnectionDelay: 1000, reconnectionDelayMax: 1000, randomizationFactor: 0 });
     await waitFor(() => f.snapshots.length === 1, 'subscribed');
     const t0 = Date.now() - 20_000;
     const sent: Reading[] = [];
