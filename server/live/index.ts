@@ -445,6 +445,10 @@ export function startLive(opts: LiveOptions): Live {
     } else {
       ring.trim(t);
     }
+    // Dashboards with the same subscription at the same point of the stream get the
+    // same packet: it is filtered once, and sent as one socket.io broadcast, which
+    // encodes it once for all of them (ten dashboards on the overview are one encoding).
+    const groups = new Map<string, { sub: Subscription; prev: number; sockets: LiveSocket[]; states: ClientState[] }>();
     for (const socket of readers) {
       const st = socket.data.live;
       if (!st) continue;
@@ -458,7 +462,26 @@ export function startLive(opts: LiveOptions): Live {
         framesHeld++;
         continue;
       }
-      sendFrames(socket, st, [frame]);
+      const key = `${st.lastSent}\u0000${st.sub.key}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { sub: st.sub, prev: st.lastSent, sockets: [], states: [] }));
+      g.sockets.push(socket);
+      g.states.push(st);
+    }
+    if (!frame) return;
+    for (const g of groups.values()) {
+      const mine = filterReadings(dir, g.sub, frame.readings) as Reading[];
+      for (const st of g.states) {
+        st.through = frame.seq;
+        st.throughTs = frame.ts;
+        if (mine.length > 0) st.lastSent = frame.seq;
+      }
+      if (mine.length === 0) continue;
+      const packet = { seq: frame.seq, prev: g.prev, ts: frame.ts, readings: mine };
+      const [only] = g.sockets;
+      // local: with the Redis adapter, a broadcast would also be published to the other instances.
+      if (g.sockets.length === 1 && only) only.emit('readings', packet);
+      else io.local.to(g.sockets.map((s) => s.id)).emit('readings', packet);
     }
   }
   const timer = setInterval(tick, frameMs);

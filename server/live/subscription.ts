@@ -63,11 +63,18 @@ export interface Subscription {
   zones: ReadonlySet<string>;
   devices: ReadonlySet<string>;
   series: ReadonlySet<string>;
+  /** The same for two subscriptions that select the same readings: dashboards that share it share their frames. */
+  key: string;
 }
 
 export function makeSubscription(req: { zones?: string[] | undefined; devices?: string[] | undefined; series?: string[] | undefined }): Subscription {
   const all = req.zones === undefined && req.devices === undefined && req.series === undefined;
-  return { all, zones: new Set(req.zones), devices: new Set(req.devices), series: new Set(req.series) };
+  const zones = new Set(req.zones);
+  const devices = new Set(req.devices);
+  const series = new Set(req.series);
+  const part = (set: ReadonlySet<string>, given: unknown) => (given === undefined ? '-' : [...set].sort().join(','));
+  const key = all ? '*' : `${part(zones, req.zones)}|${part(devices, req.devices)}|${part(series, req.series)}`;
+  return { all, zones, devices, series, key };
 }
 
 /** The ids of a subscription that name nothing this server knows, as a sentence; undefined when all are known. */

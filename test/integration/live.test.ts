@@ -183,6 +183,39 @@ describe('live push: subscriptions', () => {
     expect(zone.has(elsewhere) || zone.has(otherRoom)).toBe(false);
   });
 
+  it('dashboards with the same subscription share each frame, and each still gets an unbroken chain of its own', async () => {
+    // Two on one device (the server sends them one broadcast), one joining later (another
+    // point of the stream, so its own packet at first), and one on another device.
+    const first = follow({ devices: ['grid-meter'] });
+    const second = follow({ devices: ['grid-meter'] });
+    const other = follow({ devices: ['pv-inverter-1'] });
+    await waitFor(() => first.snapshots.length === 1 && second.snapshots.length === 1 && other.snapshots.length === 1, 'three subscribed');
+    const t0 = Date.now() - 10_000;
+    const meter: Reading[] = [];
+    const pv: Reading[] = [];
+    let late: ReturnType<typeof follow> | undefined;
+    for (let i = 0; i < 12; i++) {
+      meter.push(await publish('grid-meter', 'import_power', 'W', t0 + i, 100 + i));
+      if (i % 3 === 0) pv.push(await publish('pv-inverter-1', 'ac_power', 'W', t0 + i, 10 + i));
+      if (i === 5) late = follow({ devices: ['grid-meter'] });
+      await sleep(120);
+    }
+    const later = late as ReturnType<typeof follow>;
+    await waitFor(() => meter.every((r) => first.has(r) && second.has(r)) && pv.every((r) => other.has(r)), 'every reading to its subscribers');
+    await waitFor(() => later.has(meter[11] as Reading), 'the late subscriber on the stream');
+    for (const f of [first, second, other, later]) {
+      expect(f.broken).toEqual([]);
+      expect(f.gaps).toEqual([]);
+    }
+    const mine = (f: ReturnType<typeof follow>, id: string) => f.readings().filter((r) => r.seriesId === id && r.ts >= t0 && r.ts < t0 + 12);
+    expect(mine(first, 'grid-meter.import_power').map((r) => r.value)).toEqual(meter.map((r) => r.value));
+    expect(mine(second, 'grid-meter.import_power').map((r) => r.value)).toEqual(meter.map((r) => r.value));
+    expect(mine(other, 'pv-inverter-1.ac_power').map((r) => r.value)).toEqual(pv.map((r) => r.value));
+    expect(first.readings().some((r) => r.seriesId.startsWith('pv-inverter-1.')) || other.readings().some((r) => r.seriesId.startsWith('grid-meter.'))).toBe(false);
+    // The same frames, number for number, for the two that subscribed together.
+    expect(second.frames.map((fr) => fr.seq)).toEqual(first.frames.map((fr) => fr.seq));
+  });
+
   it('batches readings into frames no more often than the frame interval (250 ms)', async () => {
     const f = follow({ devices: ['weather-station'] });
     await waitFor(() => f.snapshots.length === 1, 'subscribed');
