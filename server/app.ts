@@ -187,7 +187,10 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
         clientId: brokerClientId,
         log: logger('mqtt'),
         whenWritable,
-        ...(cluster ? { durable: () => store.persist(), ackIntervalMs: config.store.flushIntervalMs ?? (store.kind === 'influx' ? 1000 : 200) } : {}),
+        // Durable is in the database the instances share, not in this instance's spool:
+        // a killed instance's spool waits for it to come back, which it may never do.
+        // (InfluxDB unreachable: the spool it is, and the readings wait there.)
+        ...(cluster ? { durable: () => store.flush(), ackIntervalMs: config.store.flushIntervalMs ?? (store.kind === 'influx' ? 1000 : 200) } : {}),
       });
 
     } else {

@@ -13,7 +13,8 @@ import type { Logger } from '../logger';
  * packet only after that (its packet handling is sequential), so holding the hook
  * until a store flush would take one message per flush. Instead the PUBACKs are
  * held on their way out: the client goes on reading, and every `intervalMs` the
- * PUBACKs held so far are sent once `durable()` (the store's flush) resolves. This
+ * PUBACKs held so far are sent once `durable()` (the store's flush: the readings in
+ * the database, InfluxDB's for a site of several instances) resolves. This
  * uses MQTT.js's internal `_sendPacket` (v5; the test of the kill of an instance,
  * test/integration/scale-out.test.ts, fails if it changes); MQTT.js has no public
  * manual acknowledgement (mqttjs/MQTT.js#691). PUBACKs leave in the order their

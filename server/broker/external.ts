@@ -159,9 +159,21 @@ export async function connectExternalBroker(opts: ExternalBrokerOptions): Promis
   client.on('offline', () => log.warn({ broker: display }, 'external broker unreachable; retrying every second'));
   client.on('connect', () => log.info({ broker: display }, 'external broker connected again'));
 
-  /** Sends every held acknowledgement, once durable. */
-  const releaseAll = async (g: AckGate | undefined, c: MqttClient) => {
-    while (g && g.held() > 0 && c.connected) await g.release();
+  /**
+   * Sends every held acknowledgement, once durable, within `withinMs` when given: a
+   * stopping instance must stop (5 s); what it could not acknowledge by then is in
+   * its spool, written at its next start.
+   */
+  const releaseAll = async (g: AckGate | undefined, c: MqttClient, withinMs = Number.POSITIVE_INFINITY) => {
+    const deadline = Date.now() + withinMs;
+    while (g && g.held() > 0 && c.connected) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        log.warn({ held: g.held() }, 'stopping before the store confirmed every reading: they are in its spool for the next start');
+        return;
+      }
+      await Promise.race([g.release(), new Promise((r) => setTimeout(r, Math.min(left, 500)).unref())]);
+    }
   };
   /** Ends a session for good: DISCONNECT with a session expiry of 0 (MQTT 5.0 §3.14.2.2.2). */
   const endSession = (c: MqttClient) => c.endAsync(false, keep ? { properties: { sessionExpiryInterval: 0 } } : {});
@@ -236,7 +248,7 @@ export async function connectExternalBroker(opts: ExternalBrokerOptions): Promis
         }
       }
       log.debug({ held: own?.held() ?? 0 }, 'unsubscribed; storing and acknowledging what is held');
-      await releaseAll(own, client);
+      await releaseAll(own, client, 3000);
       own?.stop();
       log.debug('acknowledged; ending the session');
       await endSession(client);

@@ -639,12 +639,6 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
       else scheduleFlush();
     },
     flush,
-    async persist() {
-      // Synced to the spool (spool.ts) is durable: InfluxDB gets it in order, whatever happens to this process.
-      spoolQueue();
-      if (queue.length > 0) throw new Error(failure ?? `${queue.length} readings not yet on disk`);
-      void pump();
-    },
     latest: () => [...latestBySeries.values()],
     async history(seriesId, fromTs, to, limit) {
       if (!seriesById.has(seriesId)) return { points: [], truncated: false };

@@ -294,8 +294,6 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
       return new Promise<void>((resolve) => writableWaiters.push(resolve));
     },
     flush,
-    // Committed by the writer is on disk (WAL): the same as a flush.
-    persist: flush,
     latest: () => [...latestBySeries.values()],
     async history(seriesId, from, to, limit) {
       const s = seriesById.get(seriesId);

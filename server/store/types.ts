@@ -134,13 +134,6 @@ export interface Store {
    */
   flush(): Promise<void>;
   /**
-   * Puts everything queued now on this machine's disk, in the database or in a
-   * spool to be written to it, without waiting for a remote database (InfluxDB:
-   * the spool). What an acknowledgement to a broker waits for
-   * (server/broker/acks.ts). Rejects if the disk refused.
-   */
-  persist(): Promise<void>;
-  /**
    * Flow control (optional): undefined while the store keeps up; when too many
    * readings wait for the backend, a promise that resolves once they are down
    * again. Ingest then stops reading from publishing clients meanwhile.

@@ -133,17 +133,6 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
       expect(store.stats().written).toBe(32);
     });
 
-    it('persist() leaves nothing in memory: what was queued is on disk, and read back', async () => {
-      const store = await open();
-      const t0 = dayStart() + 2 * HOUR;
-      const gauge = Array.from({ length: 20 }, (_, i) => at(GAUGE.id, t0 + i * 1000, i));
-      store.write(gauge);
-      expect(store.stats().pending).toBe(20);
-      await store.persist();
-      expect(store.stats().pending).toBe(0);
-      expect((await store.history(GAUGE.id, t0, t0 + MIN, 100)).points).toEqual(gauge.map((r) => [r.ts, r.value]));
-    });
-
     it('answers with readings written a moment ago, before any flush', async () => {
       const store = await open();
       const t0 = dayStart() + HOUR;

@@ -112,24 +112,6 @@ describe.skipIf(!available.ok)(`InfluxDB store, when the database goes away${ava
     expect(store.stats()).toMatchObject({ written: 2600, dropped: 0 });
   });
 
-  it('persist() puts queued readings in the on-disk spool without waiting for InfluxDB, down or up (what an acknowledgement to the broker waits for)', async () => {
-    h = harness();
-    const store = await h.open({ flushIntervalMs: 60_000 });
-    store.upsertSeries([GAUGE]);
-    const t0 = Date.now() - 3_600_000;
-    await (influxd as RunningInfluxd).stop();
-    const readings = Array.from({ length: 50 }, (_, i) => at(GAUGE.id, t0 + i * 1000, i));
-    store.write(readings);
-    expect(store.stats().pending).toBe(50);
-    await store.persist();
-    // On disk, synced, nothing left in memory: a kill now loses none of them.
-    expect(store.stats()).toMatchObject({ pending: 0, spooled: 50 });
-    expect(fs.readdirSync(path.join(h.dataDir, INFLUX_SPOOL_DIR)).filter((f) => f.endsWith('.json'))).toHaveLength(1);
-    await (influxd as RunningInfluxd).restart();
-    await waitFor(() => store.stats().spooled === 0, 'the spool to drain');
-    expect((await store.history(GAUGE.id, t0, t0 + 60_000, 100)).points).toEqual(readings.map((r) => [r.ts, r.value]));
-  });
-
   it('loses nothing when InfluxDB stops and starts again, and again, in the middle of writes', async () => {
     // Stopping influxd while a batch is half written (its queries answered, its points
     // not yet) is the window where a shutting-down database answers with errors of its
