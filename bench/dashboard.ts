@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { spawnServer } from '../test/helpers/process';
 
 /**
  * The dashboard's two speed figures (issue 6): the gzipped JavaScript the first
@@ -53,17 +53,13 @@ export function firstPageJs(): { files: string[]; gzipBytes: number; rawBytes: n
 
 /** Starts the system (server, broker, simulator) on free ports; resolves with its URL. */
 async function startSystem(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SIM_BACKFILL_DAYS: '0', LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-admin-password' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  // The server as `npm start` runs it (the bundle on plain node).
+  const server = spawnServer({ HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SIM_BACKFILL_DAYS: '0', LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-admin-password' });
+  const { child } = server;
+  const out = (): string => server.output();
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const m = /Dashboard: (http:\/\/\S+)/.exec(out);
+    const m = /Dashboard: (http:\/\/\S+)/.exec(out());
     if (m?.[1]) {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       return {
@@ -74,7 +70,7 @@ async function startSystem(dataDir: string): Promise<{ url: string; stop: () => 
         },
       };
     }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the server did not start: ${out.slice(-500)}`);
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the server did not start: ${out().slice(-500)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

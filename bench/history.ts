@@ -2,7 +2,7 @@ import { performance as nodePerformance } from 'node:perf_hooks';
 import fs from 'node:fs';
 import type { Series } from '../shared/api';
 import { rssMb } from '../test/helpers/faults';
-import { printedPorts, spawnTs } from '../test/helpers/process';
+import { printedPorts, spawnServer } from '../test/helpers/process';
 import { type BenchServer, BENCH_ADMIN_PASSWORD, SITE, median, powerDevices, startBenchServer, startLoad, tempDir } from './harness';
 
 /**
@@ -133,7 +133,7 @@ function slope(points: [number, number][]): number {
 /** The server as its own process (server/main.ts), ingesting `rate` readings/s for `minutes`, its RSS sampled every 5 s. */
 export async function memorySoak(minutes: number, rate: number): Promise<MemoryFigures> {
   const dataDir = tempDir();
-  const server = spawnTs('server/main.ts', { HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD });
+  const server = spawnServer({ HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD });
   try {
     const deadline = Date.now() + 60_000;
     let ports = printedPorts(server.output());

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { POWER_DEVICES } from '../test/helpers/faults';
 import { influxdAvailable, startInfluxd } from '../test/helpers/influxd';
 import { mosquittoAvailable, startMosquitto } from '../test/helpers/mosquitto';
-import { spawnTs } from '../test/helpers/process';
+import { spawnServer } from '../test/helpers/process';
 import { redisAvailable, startRedis } from '../test/helpers/redis';
 import { SITE, startLoad, tempDir } from './harness';
 import type { LoadDevice } from './load-client';
@@ -45,7 +45,7 @@ async function run(instances: number): Promise<{ instances: number; readings: nu
   const [broker, redis, influx] = await Promise.all([startMosquitto({ extra: ['max_queued_messages 1000000', 'max_queued_bytes 0', 'max_inflight_messages 0', 'upgrade_outgoing_qos true'] }), startRedis(), startInfluxd()]);
   const db = `lnm_bench_${instances}`;
   const procs = Array.from({ length: instances }, (_, i) =>
-    spawnTs('server/main.ts', { HTTP_PORT: '0', HOST: '127.0.0.1', DATA_DIR: tempDir(), SIMULATOR: 'off', LOG_LEVEL: 'warn', MQTT_URL: broker.url, REDIS_URL: redis.url, STORE: 'influx', INFLUX_URL: `${influx.url}/${db}`, INSTANCE_ID: `bench-${i}` }),
+    spawnServer({ HTTP_PORT: '0', HOST: '127.0.0.1', DATA_DIR: tempDir(), SIMULATOR: 'off', LOG_LEVEL: 'warn', MQTT_URL: broker.url, REDIS_URL: redis.url, STORE: 'influx', INFLUX_URL: `${influx.url}/${db}`, INSTANCE_ID: `bench-${i}` }),
   );
   try {
     for (const p of procs) {

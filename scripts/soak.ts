@@ -28,7 +28,7 @@ import { adminSecretsFile, readSimulatorSecrets } from '../server/auth/provision
 import { MAX_FUTURE_SKEW_MS } from '../server/ingest/index';
 import { startSimulator } from '../simulator/engine';
 import { POWER_DEVICES, rssMb } from '../test/helpers/faults';
-import { printedPorts, spawnTs } from '../test/helpers/process';
+import { printedPorts, spawnServer } from '../test/helpers/process';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, rate: { type: 'string', default: '5000' }, keep: { type: 'boolean', default: false } } });
 const minutes = Number(values.minutes);
@@ -44,7 +44,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const say = (s: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lnm-soak-'));
-const server = spawnTs('server/main.ts', { HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', ADMIN_PASSWORD });
+const server = spawnServer({ HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', ADMIN_PASSWORD });
 let exitCode = 1;
 try {
   let ports = printedPorts(server.output());

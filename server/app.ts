@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { HealthResponse } from '../shared/api';
 import { type Catalogue, catalogue as defaultCatalogue } from '../shared/catalogue';
 import { type Simulator, startSimulator } from '../simulator/index';
@@ -35,6 +34,7 @@ import { aedesSource } from './ingest/source';
 import { provision } from './auth/provision';
 import { Registry } from './auth/registry';
 import { listen } from './listen';
+import { projectPath } from './paths';
 import { startLive, tokenAuthenticator } from './live/index';
 import { createLogger } from './logger';
 import { openStore, scheduleRetention } from './store/index';
@@ -42,7 +42,7 @@ import { StoreWatch } from './store/watch';
 import type { Store } from './store/types';
 
 export const VERSION = '0.1.0';
-export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../web/dist', import.meta.url));
+export const DEFAULT_WEB_DIR = projectPath('web/dist');
 
 export interface RunningServer {
   httpPort: number;

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { type AlertRule, AlertRulesFileSchema } from '../../shared/alerts';
 import type { Building } from '../../shared/building';
 import type { Catalogue } from '../../shared/catalogue';
+import { projectPath } from '../paths';
 import { bindRule } from './targets';
 
 /** The rules shipped with the monitor (docs/alerts.md explains each). */
-export const DEFAULT_RULES_FILE = fileURLToPath(new URL('../../config/alert-rules.json', import.meta.url));
+export const DEFAULT_RULES_FILE = projectPath('config/alert-rules.json');
 
 /** A rules file the server cannot use: every problem, each on its own line, so that one start lists them all. */
 export class AlertRulesError extends Error {

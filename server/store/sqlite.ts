@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { buildSync } from 'esbuild';
 import type { Reading, Series } from '../../shared/api';
 import type { Logger } from '../logger';
+import { projectPath } from '../paths';
 import { type CoarseRow, type Point, planQuery, queryStart, rawBuckets, toBucket } from './rollup';
 import { openDatabase } from './sqlite-schema';
 import type { FromWorker, ToWorker, WorkerInit } from './sqlite-worker';
@@ -46,7 +46,8 @@ let writerCode: string | undefined;
  */
 function writerThreadCode(): string {
   if (writerCode) return writerCode;
-  const entry = fileURLToPath(new URL('./sqlite-worker.ts', import.meta.url));
+  // From the source, found from the project's root: the server may run bundled (dist/server/main.mjs).
+  const entry = projectPath('server/store/sqlite-worker.ts');
   const out = buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, logLevel: 'silent', external: ['better-sqlite3', 'zod'] });
   const text = out.outputFiles[0]?.text;
   if (!text) throw new Error('bundling the SQLite writer thread produced nothing');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { HealthResponse, HistoryResponse } from '../../shared/api';
 import { MAX_RECORDS_PER_PACK } from '../../shared/senml';
-import { printedPorts, type Spawned, spawnTs } from './process';
+import { printedPorts, type Spawned, spawnServer } from './process';
 import { getJson, login, mqttCredentials, waitFor } from './server';
 
 /** Devices with a power point in watts: what the fault tests and the soak publish. */
@@ -32,7 +32,7 @@ export interface ServerProcess extends Spawned {
 
 /** server/main.ts in a process of its own (so it can be killed, and its memory read), the admin logged in. */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const p = spawnTs('server/main.ts', { HOST: '127.0.0.1', SIMULATOR: 'off', LOG_LEVEL: 'warn', SIM_BACKFILL_DAYS: '0', HTTP_PORT: '0', MQTT_PORT: '0', ...env });
+  const p = spawnServer({ HOST: '127.0.0.1', SIMULATOR: 'off', LOG_LEVEL: 'warn', SIM_BACKFILL_DAYS: '0', HTTP_PORT: '0', MQTT_PORT: '0', ...env });
   const ports = await waitFor(
     () => {
       if (p.child.exitCode !== null) throw new Error(`the server exited: ${p.output().slice(-2000)}`);

@@ -1,6 +1,7 @@
 import { TEST_ADMIN_PASSWORD } from './server';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { SERVER_BUNDLE } from '../../scripts/build-server.mjs';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -12,7 +13,27 @@ export interface Spawned {
 
 /** Runs a TypeScript entry point the way npm scripts do (node + tsx), capturing its output. */
 export function spawnTs(entry: string, env: Record<string, string>, args: string[] = []): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  return spawnNode(['--import', 'tsx', entry, ...args], env);
+}
+
+let bundled = false;
+
+/**
+ * The server as `npm start` runs it: the bundle of server/main.ts
+ * (scripts/build-server.mjs) on plain node, built once per test process from
+ * the sources as they are now.
+ */
+export function spawnServer(env: Record<string, string>): Spawned {
+  if (!bundled) {
+    execFileSync(process.execPath, ['scripts/build-server.mjs'], { cwd: ROOT, stdio: 'pipe' });
+    bundled = true;
+  }
+  return spawnNode(['--enable-source-maps', SERVER_BUNDLE], env);
+}
+
+/** `node` with these arguments, from the project's root, capturing its output. */
+export function spawnNode(args: string[], env: Record<string, string>): Spawned {
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     // A known admin password, so that a test can log in to the server it spawned (login() in server.ts).
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, ...env },

@@ -5,7 +5,7 @@ import type { ErrorResponse } from '../../shared/api';
 import type { ApiTokenListResponse, CreateApiTokenResponse, LoginResponse, MeResponse, UserListResponse } from '../../shared/auth';
 import type { RunningServer } from '../../server/app';
 import { APP_DB_FILE } from '../../server/db/app-db';
-import { printedPorts, spawnTs } from '../helpers/process';
+import { printedPorts, spawnServer } from '../helpers/process';
 import { TEST_ADMIN_PASSWORD, apiFetch, getJson, startTestServer, tempDir, tokenFor, waitFor } from '../helpers/server';
 
 let server: RunningServer & { dataDir: string; adminToken: string };
@@ -149,7 +149,7 @@ describe('the first start', () => {
   it('creates an admin with a generated password, printed once on the console and never in the logs', async () => {
     const dataDir = tempDir();
     const env = { HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', SIMULATOR: 'off', LOG_LEVEL: 'info', DATA_DIR: dataDir, ADMIN_PASSWORD: '' };
-    const first = spawnTs('server/main.ts', env);
+    const first = spawnServer(env);
     try {
       const ports = await waitFor(() => printedPorts(first.output()), 'the server', 30_000);
       const password = await waitFor(() => /log in as "admin" with password (\S+)/.exec(first.output())?.[1], 'the printed password');
@@ -159,7 +159,7 @@ describe('the first start', () => {
       first.child.kill('SIGTERM');
       await first.exited;
 
-      const second = spawnTs('server/main.ts', env);
+      const second = spawnServer(env);
       await waitFor(() => printedPorts(second.output()), 'the second start', 30_000);
       expect(second.output()).not.toMatch(/with password/);
       second.child.kill('SIGTERM');

@@ -4,7 +4,7 @@ import type { ErrorResponse, HealthResponse, HistoryResponse } from '../../share
 import type { RunningServer } from '../../server/app';
 import { type RunningInfluxd, influxdAvailable, startInfluxd } from '../helpers/influxd';
 import { publishSeries } from '../helpers/publish';
-import { printedPorts, type Spawned, spawnTs } from '../helpers/process';
+import { printedPorts, type Spawned, spawnServer } from '../helpers/process';
 import { apiFetch, getJson, login, mqttCredentials, startTestServer, tempDir, waitFor } from '../helpers/server';
 
 /**
@@ -126,7 +126,7 @@ describe.skipIf(!available.ok)(`the server on InfluxDB${available.ok ? '' : ` ($
     const env = { DATA_DIR: dataDir, HOST: '127.0.0.1', SIMULATOR: 'off', LOG_LEVEL: 'warn', SIM_BACKFILL_DAYS: '0', STORE: 'influx', INFLUX_URL: `${influxd.url}/lenumerique_kill9`, HTTP_PORT: '0', MQTT_PORT: '0' };
     const processes: Spawned[] = [];
     try {
-      const first = spawnTs('server/main.ts', env);
+      const first = spawnServer(env);
       processes.push(first);
       const ports = await waitFor(() => printedPorts(first.output()), 'the server', 30_000);
       const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${ports.mqtt}`, { clientId: 'kill-9-meter', reconnectPeriod: 0, ...mqttCredentials(dataDir, 'grid-meter') });
@@ -145,7 +145,7 @@ describe.skipIf(!available.ok)(`the server on InfluxDB${available.ok ? '' : ` ($
       device.end(true);
 
       // The next start writes what the killed one left in its spool.
-      const second = spawnTs('server/main.ts', env);
+      const second = spawnServer(env);
       processes.push(second);
       const again = await waitFor(() => printedPorts(second.output()), 'the restarted server', 30_000);
       const base2 = `http://127.0.0.1:${again.http}`;

@@ -7,7 +7,7 @@ import { readSimulatorSecrets } from '../../server/auth/provision';
 import { SQLITE_FILE } from '../../server/store/sqlite';
 import { startSimulator } from '../../simulator/engine';
 import { freePort } from '../helpers/mosquitto';
-import { printedPorts, type Spawned, spawnTs } from '../helpers/process';
+import { printedPorts, type Spawned, spawnServer } from '../helpers/process';
 import { getJson, login, mqttCredentials, tempDir, waitFor } from '../helpers/server';
 
 const quiet = { info() {}, warn() {}, debug() {} };
@@ -17,7 +17,7 @@ afterEach(() => {
 });
 
 function startServerProcess(env: Record<string, string>): Spawned {
-  const p = spawnTs('server/main.ts', { HOST: '127.0.0.1', SIMULATOR: 'off', LOG_LEVEL: 'warn', SIM_BACKFILL_DAYS: '0', ...env });
+  const p = spawnServer({ HOST: '127.0.0.1', SIMULATOR: 'off', LOG_LEVEL: 'warn', SIM_BACKFILL_DAYS: '0', ...env });
   running.push(p);
   return p;
 }

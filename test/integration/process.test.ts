@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SQLITE_FILE } from '../../server/store/sqlite';
-import { printedPorts, type Spawned, spawnTs } from '../helpers/process';
+import { printedPorts, type Spawned, spawnServer } from '../helpers/process';
 import { mqttCredentials, tempDir, waitFor } from '../helpers/server';
 
 let running: Spawned | undefined;
@@ -15,7 +15,7 @@ afterEach(() => {
 
 describe('the server process', () => {
   it('refuses a bad configuration, naming each variable and what it accepts', async () => {
-    running = spawnTs('server/main.ts', { HTTP_PORT: 'http', SIMULATOR: 'maybe', DATA_DIR: tempDir() });
+    running = spawnServer({ HTTP_PORT: 'http', SIMULATOR: 'maybe', DATA_DIR: tempDir() });
     const { code } = await running.exited;
     expect(code).toBe(2);
     expect(running.output()).toMatch(/HTTP_PORT: HTTP_PORT must be a TCP port number/);
@@ -26,7 +26,7 @@ describe('the server process', () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const taken = (blocker.address() as net.AddressInfo).port;
-    running = spawnTs('server/main.ts', { HTTP_PORT: '0', MQTT_PORT: String(taken), HOST: '127.0.0.1', SIMULATOR: 'off', DATA_DIR: tempDir() });
+    running = spawnServer({ HTTP_PORT: '0', MQTT_PORT: String(taken), HOST: '127.0.0.1', SIMULATOR: 'off', DATA_DIR: tempDir() });
     const { code } = await running.exited;
     blocker.close();
     expect(code).toBe(1);
@@ -35,7 +35,7 @@ describe('the server process', () => {
 
   it('flushes every buffered reading to SQLite on SIGTERM and exits cleanly', async () => {
     const dataDir = tempDir();
-    running = spawnTs('server/main.ts', { HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', SIMULATOR: 'off', LOG_LEVEL: 'warn', DATA_DIR: dataDir });
+    running = spawnServer({ HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', SIMULATOR: 'off', LOG_LEVEL: 'warn', DATA_DIR: dataDir });
     const proc = running;
     const ports = await waitFor(() => printedPorts(proc.output()), 'the server to print its ports');
 

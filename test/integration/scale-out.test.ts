@@ -13,7 +13,7 @@ import { provision, simulatorSecretsFile } from '../../server/auth/provision';
 import { Registry } from '../../server/auth/registry';
 import { type RunningInfluxd, influxdAvailable, startInfluxd } from '../helpers/influxd';
 import { type RunningMosquitto, mosquittoAvailable, startMosquitto } from '../helpers/mosquitto';
-import { type Spawned, spawnTs } from '../helpers/process';
+import { type Spawned, spawnServer, spawnTs } from '../helpers/process';
 import { type RunningRedis, redisAvailable, startRedis } from '../helpers/redis';
 import { getJson, login, mqttCredentials, tempDir, waitFor } from '../helpers/server';
 
@@ -82,7 +82,7 @@ describe.skipIf(missing.length > 0)(`two instances on Mosquitto, Redis and Influ
     mqttUrl.password = admin.password;
 
     const start = (name: string): Spawned => {
-      const p = spawnTs('server/main.ts', {
+      const p = spawnServer({
         HTTP_PORT: '0',
         HOST: '127.0.0.1',
         DATA_DIR: tempDir(`lnm-scale-${name}-`),

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateApiTokenResponse, LoginResponse } from '../../shared/auth';
 import { CSRF_HEADER } from '../../shared/auth';
 import { SECRETS_DIR } from '../../server/auth/provision';
-import { printedPorts, type Spawned, spawnTs } from '../helpers/process';
+import { printedPorts, type Spawned, spawnServer } from '../helpers/process';
 import { TEST_ADMIN_PASSWORD, mqttCredentials, tempDir, waitFor } from '../helpers/server';
 
 /**
@@ -80,7 +80,7 @@ const logLines = (msg: string) =>
     .filter((l) => l.msg === msg);
 
 beforeAll(async () => {
-  server = spawnTs('server/main.ts', { HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', SIMULATOR: 'off', LOG_LEVEL: 'trace', DATA_DIR: dataDir, LOGIN_ATTEMPTS: '3' });
+  server = spawnServer({ HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', SIMULATOR: 'off', LOG_LEVEL: 'trace', DATA_DIR: dataDir, LOGIN_ATTEMPTS: '3' });
   const ports = await waitFor(() => printedPorts(server.output()), 'the server', 30_000);
   base = `http://127.0.0.1:${ports.http}`;
   mqttUrl = `mqtt://127.0.0.1:${ports.mqtt}`;
