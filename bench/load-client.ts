@@ -140,8 +140,8 @@ async function connectDashboards(d: NonNullable<LoadJob['dashboards']>): Promise
       const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(d.httpUrl, { transports: ['websocket'], auth: { token: d.token }, reconnection: false });
       socket.on('readings', (frame) => {
         const now = Date.now();
-        received[i] = (received[i] ?? 0) + frame.readings.length;
-        if (d.latency && i === 0) for (const r of frame.readings) latencies.push(now - r.ts);
+        received[i] = (received[i] ?? 0) + frame.points.length / 3;
+        if (d.latency && i === 0) for (let k = 1; k < frame.points.length; k += 3) latencies.push(now - (frame.points[k] as number));
         if (d.expect !== undefined && received.every((n) => n >= (d.expect as number))) finish();
       });
       await new Promise<void>((resolve, reject) => {

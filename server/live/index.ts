@@ -18,6 +18,7 @@ import {
   type ServerToClientEvents,
   type SubscribeAck,
   SubscribeRequestSchema,
+  toFramePoints,
 } from '../../shared/live';
 import type { Principal } from '../auth/accounts';
 import type { Logger } from '../logger';
@@ -387,7 +388,7 @@ export function startLive(opts: LiveOptions): Live {
     let last: Frame | undefined;
     const flush = () => {
       if (!last || chunk.length === 0) return;
-      socket.emit('readings', { seq: last.seq, prev: st.lastSent, ts: last.ts, readings: chunk });
+      socket.emit('readings', { seq: last.seq, prev: st.lastSent, ts: last.ts, ...toFramePoints(chunk) });
       st.lastSent = last.seq;
       chunk = [];
     };
@@ -397,7 +398,7 @@ export function startLive(opts: LiveOptions): Live {
       st.throughTs = f.ts;
       if (mine.length === 0) continue;
       if (frames.length === 1) {
-        socket.emit('readings', { seq: f.seq, prev: st.lastSent, ts: f.ts, readings: mine as Reading[] });
+        socket.emit('readings', { seq: f.seq, prev: st.lastSent, ts: f.ts, ...toFramePoints(mine) });
         st.lastSent = f.seq;
         return;
       }
@@ -477,7 +478,7 @@ export function startLive(opts: LiveOptions): Live {
         if (mine.length > 0) st.lastSent = frame.seq;
       }
       if (mine.length === 0) continue;
-      const packet = { seq: frame.seq, prev: g.prev, ts: frame.ts, readings: mine };
+      const packet = { seq: frame.seq, prev: g.prev, ts: frame.ts, ...toFramePoints(mine) };
       const [only] = g.sockets;
       // local: with the Redis adapter, a broadcast would also be published to the other instances.
       if (g.sockets.length === 1 && only) only.emit('readings', packet);

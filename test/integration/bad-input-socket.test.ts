@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReadingsFrame } from '../../shared/live';
+import { type ReadingsFrame, frameReadings } from '../../shared/live';
 import type { RunningServer } from '../../server/app';
 import { getJson, mqttCredentials, startTestServer, tokenFor, waitFor } from '../helpers/server';
 
@@ -60,7 +60,7 @@ async function bystander() {
   const frames: ReadingsFrame[] = [];
   socket.on('readings', (f: ReadingsFrame) => frames.push(f));
   expect(await ask(socket, 'subscribe', { devices: ['grid-meter'] })).toMatchObject({ ok: true });
-  return { socket, frames, framesSince: (n: number) => frames.slice(n).reduce((s, f) => s + f.readings.length, 0) };
+  return { socket, frames, framesSince: (n: number) => frames.slice(n).reduce((s, f) => s + frameReadings(f).length, 0) };
 }
 
 describe('bad input over socket.io', () => {

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { io, type Socket } from 'socket.io-client';
-import type { Reading } from '../../shared/api';
-import type { ReadingsFrame, SubscribeAck } from '../../shared/live';
+import { type ReadingsFrame, type SubscribeAck, frameReadings } from '../../shared/live';
 import { health, PowerPublisher, rssMb, type ServerProcess, startServerProcess } from '../helpers/faults';
 import { tempDir, waitFor } from '../helpers/server';
 
@@ -98,14 +97,14 @@ describe('faults: a stuck dashboard', () => {
     // Ingest did not wait for it: every reading stored.
     await waitFor(async () => (await health(server.base)).store.written === pub.total, 'every reading stored', 30_000);
     // The other client got every reading, frames in order, none late by more than a few frames.
-    await waitFor(() => frames.reduce((a, f) => a + f.frame.readings.length, 0) >= pub.total, 'every reading on the fast client', 30_000);
+    await waitFor(() => frames.reduce((a, f) => a + frameReadings(f.frame).length, 0) >= pub.total, 'every reading on the fast client', 30_000);
     let prev = ack.seq;
     const got = new Set<string>();
     let worst = 0;
     for (const { at, frame } of frames) {
       expect(frame.prev).toBe(prev);
       prev = frame.seq;
-      for (const r of frame.readings as Reading[]) {
+      for (const r of frameReadings(frame)) {
         const key = `${r.seriesId}@${r.ts}`;
         got.add(key);
         const sent = publishedAt.get(key);

@@ -2,7 +2,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { type Socket, io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthResponse, HistoryResponse, IngestStatsResponse, LatestResponse, RejectedResponse, SeriesListResponse } from '../../shared/api';
-import type { ClientToServerEvents, DeviceStatusEvent, ReadingsFrame, ServerToClientEvents } from '../../shared/live';
+import { type ClientToServerEvents, type DeviceStatusEvent, type ReadingsFrame, type ServerToClientEvents, frameReadings } from '../../shared/live';
 import type { RunningServer } from '../../server/app';
 import { apiFetch, getJson, mqttCredentials, startTestServer, waitFor } from '../helpers/server';
 
@@ -39,7 +39,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-const readingIn = (ts: number, seriesId: string) => frames.some((f) => f.readings.some((r) => r.ts === ts && r.seriesId === seriesId));
+const readingIn = (ts: number, seriesId: string) => frames.some((f) => frameReadings(f).some((r) => r.ts === ts && r.seriesId === seriesId));
 
 describe('a SenML reading from an MQTT device to the dashboard and the API', () => {
   it('is stored, pushed live over socket.io and read back from the REST API', async () => {
@@ -51,8 +51,8 @@ describe('a SenML reading from an MQTT device to the dashboard and the API', () 
     await device.publishAsync('le-numerique/pv-inverter-1/telemetry', JSON.stringify(pack), { qos: 1 });
 
     await waitFor(() => readingIn(ts, 'pv-inverter-1.ac_power'), 'the reading in a socket.io frame');
-    const frame = frames.find((f) => f.readings.some((r) => r.ts === ts));
-    expect(frame?.readings).toEqual(
+    const frame = frames.find((f) => frameReadings(f).some((r) => r.ts === ts));
+    expect(frame && frameReadings(frame)).toEqual(
       expect.arrayContaining([
         { seriesId: 'pv-inverter-1.ac_power', ts, value: 12345.6 },
         { seriesId: 'pv-inverter-1.ac_energy', ts, value: 987654 },
@@ -198,7 +198,7 @@ describe('a SenML reading from an MQTT device to the dashboard and the API', () 
       await device.publishAsync('le-numerique/grid-meter/telemetry', JSON.stringify([{ bn: 'grid-meter:', bt: (ts + i) / 1000, n: 'import_power', u: 'W', v: 100 + i }]), { qos: 1 });
       await new Promise((r) => setTimeout(r, 300));
     }
-    await waitFor(() => got.some((f) => f.readings.some((r) => r.ts === ts + 4)), 'frames over polling');
+    await waitFor(() => got.some((f) => frameReadings(f).some((r) => r.ts === ts + 4)), 'frames over polling');
     polling.close();
     const health = await getJson<HealthResponse>(`${base}/api/health`);
     expect(health.status).toBe(200);

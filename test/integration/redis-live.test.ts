@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/live';
+import { type ClientToServerEvents, type ServerToClientEvents, frameReadings } from '../../shared/live';
 import type { RunningServer } from '../../server/app';
 import { type RunningRedis, redisAvailable, startRedis } from '../helpers/redis';
 import { apiFetch, login, mqttCredentials, startTestServer, tokenFor, waitFor } from '../helpers/server';
@@ -37,7 +37,7 @@ describe.skipIf(!redis.ok)(`two instances sharing live push through Redis${redis
     sockets.push(socket);
     const values: number[] = [];
     socket.on('readings', (frame) => {
-      for (const x of frame.readings) if (x.seriesId === 'grid-meter.import_power') values.push(x.value);
+      for (const x of frameReadings(frame)) if (x.seriesId === 'grid-meter.import_power') values.push(x.value);
     });
     expect(await socket.timeout(5000).emitWithAck('subscribe', { series: ['grid-meter.import_power'] })).toMatchObject({ ok: true });
     const t = Date.now();

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AlertEvent, AlertListResponse } from '../../shared/alerts';
 import type { IngestStatsResponse } from '../../shared/api';
 import { catalogue, checkPoint, findDevice, seriesId } from '../../shared/catalogue';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/live';
+import { type ClientToServerEvents, type ServerToClientEvents, frameReadings } from '../../shared/live';
 import { SenmlPackSchema, resolvePack } from '../../shared/senml';
 import { provision, simulatorSecretsFile } from '../../server/auth/provision';
 import { Registry } from '../../server/auth/registry';
@@ -140,7 +140,7 @@ describe.skipIf(missing.length > 0)(`two instances on Mosquitto, Redis and Influ
     const alertEvents: AlertEvent[] = [];
     dashboard = io(base, { auth: { token }, transports: ['websocket'] });
     dashboard.on('readings', (frame) => {
-      for (const r of frame.readings) seen.add(`${r.seriesId}@${r.ts}`);
+      for (const r of frameReadings(frame)) seen.add(`${r.seriesId}@${r.ts}`);
     });
     dashboard.on('alert:raised', (e) => alertEvents.push(e));
     await waitFor(() => dashboard?.connected, 'the dashboard connected');

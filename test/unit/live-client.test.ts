@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LiveCursor } from '../../web/src/lib/live-client';
 
-const frame = (seq: number, prev: number, ts = seq * 250) => ({ seq, prev, ts, readings: [] });
+const frame = (seq: number, prev: number, ts = seq * 250) => ({ seq, prev, ts, series: [], points: [] });
 
 describe("the dashboard's place in the live stream", () => {
   it('sends nothing the first time, then the last frame it got', () => {

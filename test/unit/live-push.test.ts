@@ -5,7 +5,7 @@ import pino from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Reading } from '../../shared/api';
-import type { ClientToServerEvents, DeviceStatusEvent, ReadingsFrame, Resync, ServerToClientEvents, Snapshot, SubscribeAck } from '../../shared/live';
+import { type ClientToServerEvents, type DeviceStatusEvent, type ReadingsFrame, type Resync, type ServerToClientEvents, type Snapshot, type SubscribeAck, frameReadings } from '../../shared/live';
 import type { Principal } from '../../server/auth/accounts';
 import { type Live, type LiveOptions, startLive, tokenAuthenticator } from '../../server/live/index';
 
@@ -124,7 +124,7 @@ function delivered(frames: readonly ReadingsFrame[], first: number): Reading[] {
     expect(f.prev, `frame ${f.seq} follows ${last}`).toBe(last);
     expect(f.seq).toBeGreaterThan(f.prev);
     last = f.seq;
-    out.push(...f.readings);
+    out.push(...frameReadings(f));
   }
   return out;
 }
@@ -158,11 +158,11 @@ describe('the live push, alone', () => {
     // What waits for it stays near the bound, however long it stays stuck.
     expect(live.stats().maxPendingPackets).toBeLessThanOrEqual(6 + 2);
     // The other client got every frame, in order.
-    await waitFor(() => fast.frames.flatMap((f) => f.readings).length >= 40, 'every reading for the fast client');
+    await waitFor(() => fast.frames.flatMap((f) => frameReadings(f)).length >= 40, 'every reading for the fast client');
     expect(delivered(fast.frames, fastAck.seq).map(key)).toEqual(sent.map(key));
 
     // It polls again: what was waiting, then the rest replayed from the ring buffer, without a gap.
-    for (let i = 0; i < 20 && stuck.frames().flatMap((f) => f.readings).length < 40; i++) await stuck.poll();
+    for (let i = 0; i < 20 && stuck.frames().flatMap((f) => frameReadings(f)).length < 40; i++) await stuck.poll();
     expect(delivered(stuck.frames(), stuckAck.seq).map(key)).toEqual(sent.map(key));
     expect(stuck.events.filter(([n]) => n === 'resync')).toEqual([]);
     expect(live.stats().lagging).toBe(0);
@@ -195,7 +195,7 @@ describe('the live push, alone', () => {
     delivered(before, ack.seq);
     delivered(after, resync.seq);
     // The ring buffer held the last 5 readings: all of them came after the resync.
-    expect(after.flatMap((f) => f.readings).map((r) => r.value)).toEqual([25, 26, 27, 28, 29]);
+    expect(after.flatMap((f) => frameReadings(f)).map((r) => r.value)).toEqual([25, 26, 27, 28, 29]);
   });
 
   it('pushes stale changes, statuses and alerts to every reader, and checks alert payloads', async () => {

@@ -5,6 +5,7 @@ import {
   type ClientToServerEvents,
   type DeviceStatusEvent,
   DeviceStatusEventSchema,
+  frameReadings,
   ReadingsFrameSchema,
   ResyncSchema,
   type ServerToClientEvents,
@@ -156,7 +157,7 @@ export function useLive(): Live {
         return;
       }
       if (cursor.frame(parsed.data)) missed();
-      deliver(parsed.data.readings);
+      deliver(frameReadings(parsed.data));
     });
 
     socket.on('resync', (resync) => {
