@@ -18,6 +18,16 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const SERVER_BUNDLE = path.join(ROOT, 'dist/server/main.mjs');
 
 /**
+ * Node's flags for the server (`npm start`, the tests' and the bench's server
+ * processes, docs/deployment.md). V8's young generation is two semi-spaces of up
+ * to 16 MB each by default; at 8 MB the server's RSS under 5,000 readings/s
+ * peaked at 276 MB instead of 325 MB and settled at 258 MB instead of 295 MB
+ * (docs/performance.md), with no throughput change the bench could tell from its
+ * run-to-run spread. Scavenges run twice as often; each has half the space to walk.
+ */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=8'];
+
+/**
  * Builds dist/server/main.mjs (and its source map) and returns its path. The
  * files are written in a folder of their own and then renamed into place, so
  * that two builds at once (two test workers) never leave a half-written bundle.
