@@ -5,6 +5,7 @@ import type { Reading, Series } from '../../shared/api';
 import { DEFAULT_SITE_ID } from '../../shared/topics';
 import type { Logger } from '../logger';
 import { type CoarseRow, DAY, HOUR, MINUTE, type MinuteRow, type Point, applyPoints, bucketsOf, bySeries, combine, floorTo, minutesNeedingRaw, planQuery, queryStart, rangesOf, rawBuckets, sortDistinct, toBucket } from './rollup';
+import { line, lineWriter, seriesKey } from './influx-lines';
 import { Spool, SpoolFullError } from './spool';
 import { DEFAULT_RAW_RETENTION_DAYS, type RangeResult, type Store, type StoreStats, StoreUnavailableError } from './types';
 
@@ -188,6 +189,14 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
     },
   });
   const where = `${url.protocol}//${url.host}/${database}`;
+  const writeLines = lineWriter(influx, { database, username: url.username ? decodeURIComponent(url.username) : undefined, password: url.password ? decodeURIComponent(url.password) : undefined });
+  /** The escaped `reading,<tags>` of each series, made once (influx-lines.ts); a new Series object (upsertSeries) gets its own. */
+  const rawKeys = new WeakMap<Series, string>();
+  const rawKeyOf = (s: Series): string => {
+    let key = rawKeys.get(s);
+    if (key === undefined) rawKeys.set(s, (key = seriesKey(MEASUREMENT, tagsOf(s))));
+    return key;
+  };
 
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const spoolDir = path.join(opts.dataDir, INFLUX_SPOOL_DIR);
@@ -268,6 +277,18 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
       }
     }
   }
+  /** Raw readings' lines, WRITE_CHUNK a request, like writePoints. */
+  async function writeRawLines(lines: string[]): Promise<void> {
+    for (let i = 0; i < lines.length; i += WRITE_CHUNK) {
+      try {
+        await writeLines(lines.slice(i, i + WRITE_CHUNK), RAW_RP);
+      } catch (err) {
+        if (err instanceof Error && /points beyond retention policy/.test(err.message)) continue;
+        throw err;
+      }
+    }
+  }
+
 
   /** The database, its retention policies, and the latest reading of each series. Once per connection. */
   function setup(): Promise<void> {
@@ -370,7 +391,7 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
     });
 
     // 3. Merge, in memory: minutes first.
-    const rawPoints: IPoint[] = [];
+    const rawLines: string[] = [];
     const rollupPoints: IPoint[] = [];
     const writable = rawWritableFrom();
     const rollupPoint = (level: '1m' | '1h' | '1d', tags: Record<string, string>, b: CoarseRow | MinuteRow): IPoint => {
@@ -387,7 +408,8 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
       const rows = rowsBySeries.get(x.s.id) as Map<number, MinuteRow>;
       const ranges = rangesOfSeries.get(x.s.id) ?? [];
       const result = applyPoints(counter, x.points, rows, ranges, raw.get(x.s.id) ?? new Map());
-      for (const [ts, value] of result.accepted) if (ts >= writable) rawPoints.push({ measurement: MEASUREMENT, tags, fields: { value }, timestamp: ts });
+      const key = rawKeyOf(x.s);
+      for (const [ts, value] of result.accepted) if (ts >= writable) rawLines.push(line(key, 'value', value, ts));
       stored += result.accepted.length;
       for (const m of result.changed) rollupPoints.push(rollupPoint('1m', tags, m));
       if (result.dropped.length > 0) {
@@ -466,7 +488,7 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
 
     // 4. Raw readings first, then the rollups: a replay finds the raw readings it
     // wrote as duplicates, never a rollup that counts a reading raw does not have.
-    await writePoints(rawPoints, RAW_RP);
+    await writeRawLines(rawLines);
     await writePoints(rollupPoints, ROLLUP_RP);
     return { stored, refused };
   }

