@@ -21,11 +21,22 @@ export const SERVER_BUNDLE = path.join(ROOT, 'dist/server/main.mjs');
  * Node's flags for the server (`npm start`, the tests' and the bench's server
  * processes, docs/deployment.md). V8's young generation is two semi-spaces of up
  * to 16 MB each by default; at 8 MB the server's RSS under 5,000 readings/s
- * peaked at 276 MB instead of 325 MB and settled at 258 MB instead of 295 MB
- * (docs/performance.md), with no throughput change the bench could tell from its
- * run-to-run spread. Scavenges run twice as often; each has half the space to walk.
+ * peaked at 276 MB instead of 325 MB (default glibc arenas, docs/performance.md),
+ * with no throughput change the bench could tell from its run-to-run spread.
+ * Scavenges run twice as often; each has half the space to walk. No
+ * --enable-source-maps: the parsed map cost 25 MB under the same load.
  */
 export const SERVER_NODE_FLAGS = ['--max-semi-space-size=8'];
+
+/**
+ * The environment the server starts with, beside its own settings. glibc gives
+ * each thread that allocates (the SQLite writer, libuv's pool, V8's helpers) a
+ * malloc arena of its own, up to 8 per core; four of them held 16 MB each in an
+ * idle server here. With two arenas the idle server took 162 MB of RSS instead
+ * of 204 MB, and under 5,000 readings/s it peaked at 171 to 188 MB instead of
+ * 276 to 302 MB (docs/performance.md). It must be set before the process starts.
+ */
+export const SERVER_ENV = { MALLOC_ARENA_MAX: '2' };
 
 /**
  * Builds dist/server/main.mjs (and its source map) and returns its path. The

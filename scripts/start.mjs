@@ -32,8 +32,8 @@ if (builtAt < Math.max(...sources.map(newestMtime))) {
 const bundle = await buildServer();
 // esbuild's service process is not needed any more (the SQLite writer thread bundles with buildSync, which starts its own).
 (await import('esbuild')).stop();
-// Errors and stack traces name the TypeScript sources (the bundle's linked source map).
-process.setSourceMapsEnabled(true);
+// Source maps stay off: under load they cost the server 25 MB of RSS (docs/performance.md).
+// The bundle is not minified and names each source file; `node --enable-source-maps` maps traces to TypeScript.
 /** @type {{ main: () => Promise<void> }} */
 const server = await import(pathToFileURL(bundle).href);
 await server.main();

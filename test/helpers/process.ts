@@ -1,7 +1,7 @@
 import { TEST_ADMIN_PASSWORD } from './server';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SERVER_BUNDLE, SERVER_NODE_FLAGS } from '../../scripts/build-server.mjs';
+import { SERVER_BUNDLE, SERVER_ENV, SERVER_NODE_FLAGS } from '../../scripts/build-server.mjs';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -28,7 +28,7 @@ export function spawnServer(env: Record<string, string>): Spawned {
     execFileSync(process.execPath, ['scripts/build-server.mjs'], { cwd: ROOT, stdio: 'pipe' });
     bundled = true;
   }
-  return spawnNode([...SERVER_NODE_FLAGS, '--enable-source-maps', SERVER_BUNDLE], env);
+  return spawnNode([...SERVER_NODE_FLAGS, SERVER_BUNDLE], { ...SERVER_ENV, ...env });
 }
 
 /** `node` with these arguments, from the project's root, capturing its output. */

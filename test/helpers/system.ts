@@ -1,4 +1,4 @@
-import { SERVER_NODE_FLAGS } from '../../scripts/build-server.mjs';
+import { SERVER_ENV, SERVER_NODE_FLAGS } from '../../scripts/build-server.mjs';
 import { printedPorts, type Spawned, spawnNode } from './process';
 import { tempDir, waitFor } from './server';
 
@@ -10,7 +10,7 @@ import { tempDir, waitFor } from './server';
  * trailing slash.
  */
 export async function startSystem(env: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ system: Spawned; url: string }> {
-  const system = spawnNode([...SERVER_NODE_FLAGS, 'scripts/start.mjs'], { HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', DATA_DIR: tempDir(), LOG_LEVEL: 'warn', SIM_BACKFILL_DAYS: '1', ...env });
+  const system = spawnNode([...SERVER_NODE_FLAGS, 'scripts/start.mjs'], { ...SERVER_ENV, HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', DATA_DIR: tempDir(), LOG_LEVEL: 'warn', SIM_BACKFILL_DAYS: '1', ...env });
   const ports = await waitFor(() => printedPorts(system.output()), 'npm start to print the dashboard URL', timeoutMs);
   return { system, url: `http://127.0.0.1:${ports.http}` };
 }

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, SERVER_NODE_FLAGS } from '../../scripts/build-server.mjs';
+import { ROOT, SERVER_ENV, SERVER_NODE_FLAGS } from '../../scripts/build-server.mjs';
 
 /**
- * The server's memory figure (docs/performance.md) holds with Node's flags of
- * scripts/build-server.mjs. Every way the docs tell a user to start the server
+ * The server's memory figure (docs/performance.md) holds with Node's flags and
+ * the environment of scripts/build-server.mjs. Every way the docs tell a user to start the server
  * must pass them, or the server they run is not the one that was measured.
  */
 describe("the server's Node flags", () => {
@@ -15,6 +15,7 @@ describe("the server's Node flags", () => {
     expect(SERVER_NODE_FLAGS.length).toBeGreaterThan(0);
     for (const script of ['start', 'bench', 'bench:long']) {
       for (const flag of SERVER_NODE_FLAGS) expect(pkg.scripts[script], `${script} passes ${flag}`).toContain(` ${flag} `);
+      for (const [name, value] of Object.entries(SERVER_ENV)) expect(pkg.scripts[script], `${script} sets ${name}`).toMatch(new RegExp(`^${name}=${value} node `));
     }
   });
 
@@ -26,5 +27,10 @@ describe("the server's Node flags", () => {
       for (const flag of SERVER_NODE_FLAGS) expect(line, line).toContain(flag);
       expect(line).toContain('dist/server/main.mjs');
     }
+    // Each systemd unit sets the environment too (the shell line sets it inline).
+    const units = text.split('[Service]').slice(1).map((u) => u.slice(0, u.indexOf('```')));
+    expect(units.length).toBeGreaterThanOrEqual(2);
+    for (const unit of units) for (const [name, value] of Object.entries(SERVER_ENV)) expect(unit).toMatch(new RegExp(`^Environment=.*\\b${name}=${value}\\b`, 'm'));
+    for (const [name, value] of Object.entries(SERVER_ENV)) expect(text).toContain(`${name}=${value} node `);
   });
 });
