@@ -1,12 +1,13 @@
 import type { IngestStatsResponse, Reading, RejectReason, RejectedResponse } from '../../shared/api';
 import { type Catalogue, catalogueSeries, checkPoint, findDevice, seriesId } from '../../shared/catalogue';
 import type { DeviceStatusEvent } from '../../shared/live';
-import { SenmlPackSchema, resolvePack } from '../../shared/senml';
-import { STATUS_OFFLINE, STATUS_ONLINE, parseTopic } from '../../shared/topics';
+import { resolvePack } from '../../shared/senml';
+import { type ParsedTopic, STATUS_OFFLINE, STATUS_ONLINE, parseTopic } from '../../shared/topics';
 import type { Logger } from '../logger';
 import type { Store } from '../store/types';
 import { RollingRate } from './rate';
 import { DeadLetters } from './dead-letter';
+import { checkPack } from './senml-check';
 import type { IngestMessage, MessageSource } from './source';
 
 /** How far ahead of the server clock a reading may be stamped (clock drift, not time travel). */
@@ -18,6 +19,13 @@ export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
  * a device whose clock was never set sends such absurd ones.
  */
 export const MIN_READING_TIME_MS = Date.UTC(2000, 0, 1);
+
+/**
+ * Topics parsed, kept: a device publishes on the same two topics all its life, and
+ * splitting and matching each one cost a tenth of ingest's own time. Bounded, since
+ * any client may publish on any topic: past the bound the memo starts over.
+ */
+const TOPIC_MEMO_SIZE = 10_000;
 
 /** An ISO date for a log line or a reason, or the number itself when no Date can hold it. */
 function isoOrNumber(ms: number): string {
@@ -103,6 +111,27 @@ export function startIngest(opts: IngestOptions): Ingest {
     return id;
   }
 
+  const topics = new Map<string, ParsedTopic>();
+  function topicOf(topic: string): ParsedTopic {
+    let parsed = topics.get(topic);
+    if (parsed === undefined) {
+      if (topics.size >= TOPIC_MEMO_SIZE) topics.clear();
+      topics.set(topic, (parsed = parseTopic(topic)));
+    }
+    return parsed;
+  }
+
+  // The catalogue's devices by id, with their type: found once per message, not by a scan.
+  const devicesById = new Map<string, NonNullable<ReturnType<typeof findDevice>>>();
+  const deviceOf = (deviceId: string): ReturnType<typeof findDevice> => {
+    let known = devicesById.get(deviceId);
+    if (known === undefined) {
+      known = findDevice(catalogue, deviceId) ?? provisionedDevice(deviceId);
+      if (known) devicesById.set(deviceId, known);
+    }
+    return known;
+  };
+
   function onPublish(packet: IngestMessage): void {
     try {
       ingestMessage(packet);
@@ -115,13 +144,13 @@ export function startIngest(opts: IngestOptions): Ingest {
 
   function ingestMessage(packet: IngestMessage): void {
     const raw = packet.payload;
-    const topic = parseTopic(packet.topic);
+    const topic = topicOf(packet.topic);
     if (!topic.ok) return reject('bad-topic', { topic: packet.topic, payload: raw, detail: topic.reason });
     if (topic.siteId !== siteId) return reject('unknown-site', { topic: packet.topic, payload: raw, detail: `this server ingests site "${siteId}"` });
     // Commands and retained states are for devices and dashboards, not readings to store.
     if (topic.kind === 'command' || topic.kind === 'state') return;
     const deviceId = topic.deviceId;
-    const known = findDevice(catalogue, deviceId) ?? provisionedDevice(deviceId);
+    const known = deviceOf(deviceId);
     if (!known) return reject('unknown-device', { topic: packet.topic, payload: raw, detail: `device "${deviceId}" is not in the catalogue` });
     const dev = perDevice.get(deviceId);
     const text = typeof raw === 'string' ? raw : raw.toString('utf8');
@@ -139,7 +168,7 @@ export function startIngest(opts: IngestOptions): Ingest {
     } catch (err) {
       return reject('bad-json', { topic: packet.topic, deviceId, payload: raw, detail: (err as Error).message });
     }
-    const pack = SenmlPackSchema.safeParse(json);
+    const pack = checkPack(json);
     if (!pack.success) {
       const issue = pack.error.issues[0];
       return reject('bad-senml', { topic: packet.topic, deviceId, payload: raw, detail: issue ? `${issue.path.join('.') || 'pack'}: ${issue.message}` : 'not a SenML pack' });
