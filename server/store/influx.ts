@@ -6,7 +6,7 @@ import { DEFAULT_SITE_ID } from '../../shared/topics';
 import type { Logger } from '../logger';
 import { type CoarseRow, DAY, HOUR, MINUTE, type MinuteRow, type Point, applyPoints, bucketsOf, bySeries, combine, floorTo, minutesNeedingRaw, planQuery, queryStart, rangesOf, rawBuckets, sortDistinct, toBucket } from './rollup';
 import { line, lineWriter, seriesKey } from './influx-lines';
-import { Spool, SpoolFullError } from './spool';
+import { Spool, type SpoolBatch, SpoolFullError } from './spool';
 import { DEFAULT_RAW_RETENTION_DAYS, type RangeResult, type Store, type StoreStats, StoreUnavailableError } from './types';
 
 /**
@@ -70,6 +70,10 @@ const ROLLUP_MEASUREMENT = { '1m': 'reading_1m', '1h': 'reading_1h', '1d': 'read
 /** Points per HTTP write, statements per HTTP query. */
 const WRITE_CHUNK = 5_000;
 const STATEMENT_CHUNK = 50;
+/** Readings of consecutive spool batches written together when they wait (pump). */
+const GROUP_READINGS = 20_000;
+/** Raw-reading writes in flight at once: InfluxDB takes them on several cores. */
+const RAW_WRITES_IN_FLIGHT = 2;
 /** How long a read waits for the spool to be written before it answers from what is stored. */
 const READ_WAIT_MS = 5_000;
 
@@ -279,16 +283,19 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
   }
   /** Raw readings' lines, WRITE_CHUNK a request, like writePoints. */
   async function writeRawLines(lines: string[]): Promise<void> {
-    for (let i = 0; i < lines.length; i += WRITE_CHUNK) {
+    const chunks: string[][] = [];
+    for (let i = 0; i < lines.length; i += WRITE_CHUNK) chunks.push(lines.slice(i, i + WRITE_CHUNK));
+    const writeChunk = async (chunk: string[]): Promise<void> => {
       try {
-        await writeLines(lines.slice(i, i + WRITE_CHUNK), RAW_RP);
+        await writeLines(chunk, RAW_RP);
       } catch (err) {
-        if (err instanceof Error && /points beyond retention policy/.test(err.message)) continue;
+        if (err instanceof Error && /points beyond retention policy/.test(err.message)) return;
         throw err;
       }
-    }
+    };
+    // Raw points are idempotent (a series, a time): their order between chunks does not matter.
+    for (let i = 0; i < chunks.length; i += RAW_WRITES_IN_FLIGHT) await Promise.all(chunks.slice(i, i + RAW_WRITES_IN_FLIGHT).map(writeChunk));
   }
-
 
   /** The database, its retention policies, and the latest reading of each series. Once per connection. */
   function setup(): Promise<void> {
@@ -497,15 +504,29 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
   function pump(): Promise<void> {
     // The reset runs in .finally(), after the assignment, even when nothing awaited.
     pumping ??= (async () => {
-      for (let batch = spool.head(); batch; batch = spool.head()) {
-        let readings: Reading[];
+      // With a backlog (a burst, a backfill, the end of an outage), up to GROUP_READINGS
+      // readings of consecutive batches are written as one: one round trip of rollup
+      // queries and one of rollup points instead of one per batch. A group the database
+      // refuses is tried again batch by batch, so that one bad batch is set aside alone.
+      let single = false;
+      for (let group = spool.heads(single ? 0 : GROUP_READINGS); group.length > 0; group = spool.heads(single ? 0 : GROUP_READINGS)) {
+        const batch = group[0] as SpoolBatch;
+        let readings: Reading[] = [];
+        let taken = 0;
         try {
-          readings = spool.read(batch);
+          for (const b of group) {
+            const r = spool.read(b);
+            readings = taken === 0 ? r : readings.concat(r);
+            taken++;
+          }
         } catch (err) {
-          log.error({ err: (err as Error).message, file: batch.file }, 'unreadable spool batch set aside');
-          dropped += batch.readings;
-          spool.shift(failedDir);
-          continue;
+          if (taken === 0) {
+            log.error({ err: (err as Error).message, file: batch.file }, 'unreadable spool batch set aside');
+            dropped += batch.readings;
+            spool.shift(failedDir);
+            continue;
+          }
+          // A later batch of the group is unreadable: it is the head of the next group.
         }
         try {
           await setup();
@@ -513,8 +534,9 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
           written += stored;
           dropped += refused;
           noteLatest(readings);
-          spool.shift();
+          for (let i = 0; i < taken; i++) spool.shift();
           attempts = 0;
+          single = false;
           if (!reachable) log.info({ influx: where, spooled: spool.readings }, 'influxdb reachable');
           reachable = true;
         } catch (err) {
@@ -534,6 +556,10 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
           }
           // The database answered, with an error. A refusal of the points themselves is
           // final; anything else (a query error of its own) may pass on a later try.
+          if (taken > 1 && refusedForGood(err)) {
+            single = true;
+            continue;
+          }
           attempts++;
           if (!refusedForGood(err) && attempts < MAX_ATTEMPTS) {
             log.warn({ influx: where, err: (err as Error).message, attempt: attempts, of: MAX_ATTEMPTS }, 'influxdb failed a batch: tried again later');

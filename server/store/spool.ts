@@ -75,7 +75,7 @@ export class Spool {
     return this.batches.length;
   }
 
-  /** Appends a batch; throws SpoolFullError (nothing written) if it would pass maxBytes. */
+  /** Appends a batch; throws SpoolFullError (nothing written) if it would pass maxBytes. The spool keeps `readings`: the caller must not change it after. */
   append(readings: readonly Reading[]): void {
     if (readings.length === 0) return;
     const text = JSON.stringify(readings.map((r) => [r.seriesId, r.ts, r.value]));
@@ -100,7 +100,7 @@ export class Spool {
     }
     const batch: SpoolBatch = { seq, file, readings: readings.length, bytes };
     if (this.keptReadings + readings.length <= KEPT_READINGS) {
-      batch.kept = readings.slice();
+      batch.kept = readings as Reading[];
       this.keptReadings += readings.length;
     }
     this.batches.push(batch);
@@ -111,6 +111,18 @@ export class Spool {
   /** The oldest batch, or undefined. */
   head(): SpoolBatch | undefined {
     return this.batches[0];
+  }
+
+  /** The oldest batches, in order, as many as hold at most `readings` readings (always the first one). */
+  heads(readings: number): SpoolBatch[] {
+    const out: SpoolBatch[] = [];
+    let n = 0;
+    for (const b of this.batches) {
+      if (out.length > 0 && n + b.readings > readings) break;
+      out.push(b);
+      n += b.readings;
+    }
+    return out;
   }
 
   read(batch: SpoolBatch): Reading[] {

@@ -162,6 +162,29 @@ describe.skipIf(!available.ok)(`InfluxDB store, when the database goes away${ava
     }
   }, 120_000);
 
+  it('sets a batch InfluxDB refuses aside alone: the spooled batches written with it in one go are kept', async () => {
+    h = harness();
+    const store = await h.open();
+    store.upsertSeries([GAUGE]);
+    await (influxd as RunningInfluxd).stop();
+    const t0 = Date.now() - 3_600_000;
+    const good1 = Array.from({ length: 300 }, (_, i) => at(GAUGE.id, t0 + i * 1000, 20 + (i % 5)));
+    // NaN has no line protocol: InfluxDB answers 400 to the write that carries it, a refusal for good.
+    const bad = [at(GAUGE.id, t0 + 400_000, Number.NaN)];
+    const good2 = Array.from({ length: 300 }, (_, i) => at(GAUGE.id, t0 + 600_000 + i * 1000, 30 + (i % 5)));
+    for (const batch of [good1, bad, good2]) {
+      store.write(batch);
+      await store.flush();
+    }
+    expect(store.stats()).toMatchObject({ spooled: 601 });
+    await (influxd as RunningInfluxd).restart();
+    await waitFor(() => store.stats().spooled === 0, 'the spool to drain', 30_000);
+    expect(store.stats()).toMatchObject({ written: 600, dropped: 1 });
+    const points = (await store.history(GAUGE.id, t0, t0 + 3_600_000, 10_000)).points;
+    expect(points).toEqual([...good1, ...good2].map((r) => [r.ts, r.value]));
+    expect(fs.readdirSync(path.join(h.dataDir, INFLUX_SPOOL_DIR, 'refused'))).toEqual([expect.stringMatching(/^\d{12}-1\.json$/)]);
+  });
+
   it('keeps the spool across a restart of the server while InfluxDB is still down', async () => {
     h = harness();
     let store = await h.open();
