@@ -1,6 +1,9 @@
 import { performance as nodePerformance } from 'node:perf_hooks';
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Series } from '../shared/api';
+import { openDatabase } from '../server/store/sqlite-schema';
+import { MAX_PER_TRANSACTION, createSqliteWriter } from '../server/store/sqlite-writer';
 import { rssMb } from '../test/helpers/faults';
 import { printedPorts, spawnServer } from '../test/helpers/process';
 import { type BenchServer, BENCH_ADMIN_PASSWORD, SITE, median, powerDevices, startBenchServer, startLoad, tempDir } from './harness';
@@ -167,5 +170,52 @@ export async function memorySoak(minutes: number, rate: number): Promise<MemoryF
     server.child.kill('SIGTERM');
     await server.exited;
     fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The ceiling under the backfill: the store's writer alone (sqlite-writer.ts, raw
+ * readings and every rollup), in this thread, fed what a backfill feeds it: every
+ * series one reading a minute, in time order, in full transactions. `series` as
+ * many as the building's, one in five a counter. Readings per second.
+ */
+export function sqliteWriterAlone(days: number, series: number): number {
+  const dir = tempDir();
+  const quiet = { info: () => undefined, warn: () => undefined };
+  const db = openDatabase(path.join(dir, 'writer.sqlite'), { writer: true, migrate: true, log: quiet });
+  try {
+    const insertSeries = db.prepare('INSERT INTO series (key, id, device_id, point, unit, kind, label, zone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    for (let k = 1; k <= series; k++) insertSeries.run(k, `bench-${k}.p`, `bench-${k}`, 'p', 'W', k % 5 === 0 ? 'counter' : 'gauge', `bench ${k}`, 'site');
+    const writer = createSqliteWriter(db, 30, quiet);
+    const t0 = Date.now() - days * DAY;
+    const minutes = days * 1440;
+    // The store's hand-overs: 1,000 readings each, as many as a transaction takes.
+    const perBatch = 1000;
+    const batchesPerTx = Math.max(1, Math.floor(MAX_PER_TRANSACTION / perBatch));
+    let triples: number[] = [];
+    let batches: Float64Array[] = [];
+    let written = 0;
+    const start = performance.now();
+    for (let m = 0; m < minutes; m++) {
+      for (let k = 1; k <= series; k++) {
+        triples.push(k, t0 + m * 60_000, k % 5 === 0 ? m * 0.25 : 1000 + Math.sin(m / 60 + k) * 500);
+        if (triples.length === 3 * perBatch) {
+          batches.push(Float64Array.from(triples));
+          triples = [];
+          if (batches.length === batchesPerTx) {
+            written += writer.write(batches).stored;
+            batches = [];
+          }
+        }
+      }
+    }
+    if (triples.length > 0) batches.push(Float64Array.from(triples));
+    if (batches.length > 0) written += writer.write(batches).stored;
+    const ms = performance.now() - start;
+    if (written !== minutes * series) throw new Error(`writer alone: ${written} of ${minutes * series} readings stored`);
+    return (written / ms) * 1000;
+  } finally {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }

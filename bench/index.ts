@@ -7,7 +7,7 @@ import { World } from '../simulator/world';
 import { influxdAvailable, startInfluxd } from '../test/helpers/influxd';
 import { firstPageJs, timeToFirstLiveValue } from './dashboard';
 import { median } from './harness';
-import { historyBench, memorySoak } from './history';
+import { historyBench, memorySoak, sqliteWriterAlone } from './history';
 import { brokerCeiling, liveLatency, rawInflux, rawSocketIo, rawSqlite, serverPath } from './ingest';
 
 /**
@@ -169,6 +169,12 @@ if (wants('history')) {
   rows.push({ group: 'history', name: `backfill, whole building, ${h.backfill.days} days at 1-min steps (${h.backfill.readings.toLocaleString('en')} readings)`, value: `${h.backfill.seconds.toFixed(0)} s`, raw: h.backfill.seconds, unit: 's' });
   rows.push({ group: 'history', name: '... CPU per reading: the whole server process (all threads)', value: `${h.backfill.cpuUsPerReading.toFixed(1)} µs`, raw: h.backfill.cpuUsPerReading, unit: 'µs' });
   rows.push({ group: 'history', name: '... CPU per reading: its event loop (broker, ingest, simulator)', value: `${h.backfill.mainUsPerReading.toFixed(1)} µs`, raw: h.backfill.mainUsPerReading, unit: 'µs' });
+  // The backfill's ceiling: the store's writer thread alone, on as many series, the same steps.
+  const seriesCount = Math.round(h.backfill.readings / (h.backfill.days * 1440));
+  const writerRate = await medianOf('SQLite writer alone', async () => sqliteWriterAlone(Math.min(3, h.backfill.days), seriesCount));
+  const backfillRate = h.backfill.readings / h.backfill.seconds;
+  rows.push({ group: 'ceiling', name: `SQLite writer alone (raw and rollups), ${seriesCount} series at 1-min steps`, value: perS(writerRate), raw: writerRate, unit: 'readings/s' });
+  rows.push({ group: 'history', name: '... the backfill\'s rate', value: perS(backfillRate), raw: backfillRate, unit: 'readings/s', ratio: { of: 'writer alone', value: backfillRate / writerRate } });
   rows.push({ group: 'history', name: `... a year of it${projected ? ' (projected from that run)' : ''}`, value: `${yearS.toFixed(0)} s`, raw: yearS, unit: 's', target: { text: '< 300 s', met: yearS < 300 } });
   rows.push({ group: 'history', name: `24 h of a 1 Hz series, default resolution (${h.query24hPoints} points), store`, value: ms(h.query24hStoreMs), raw: h.query24hStoreMs, unit: 'ms', target: { text: '< 50 ms', met: h.query24hStoreMs < 50 } });
   rows.push({ group: 'history', name: '24 h of grid-meter.import_power over HTTP', value: ms(h.query24hHttpMs), raw: h.query24hHttpMs, unit: 'ms', target: { text: '< 50 ms', met: h.query24hHttpMs < 50 } });

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { openDatabase } from './sqlite-schema';
-import { createSqliteWriter, type WriterLog } from './sqlite-writer';
+import { MAX_PER_TRANSACTION, createSqliteWriter, type WriterLog } from './sqlite-writer';
 
 /**
  * The SQLite store's writer thread (bundled and started by sqlite.ts). Messages are handled in order; a write that fails
@@ -48,12 +48,6 @@ let retryMs = init.retryMs;
 let closing = false;
 let retention: Promise<void> | undefined;
 
-/**
- * Readings per transaction at most. The store hands over about a thousand at a
- * time; what queued up while the last transaction ran is written in one: each
- * commit costs a WAL write of every page it touched, whatever their number of rows.
- */
-const MAX_PER_TRANSACTION = 20_000;
 let scheduled = false;
 
 function schedule(): void {
