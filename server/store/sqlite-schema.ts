@@ -130,10 +130,13 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions): Database.
   db.pragma('busy_timeout = 10000');
   if (opts.writer) {
     // Every series has its insertion point in each of four tables (raw, 1m, 1h, 1d):
-    // with 142 series the 2 MB default cache evicts pages that the next batch
-    // dirties again. 16 MB holds them (sqlite.org/pragma.html#pragma_cache_size) and
-    // bounds what the cache adds to the server's memory.
-    db.pragma('cache_size = -16384');
+    // 142 series x 4 leaf pages and their parents, about 2.7 MB, which the 2 MB
+    // default cache (sqlite.org/pragma.html#pragma_cache_size) would evict while the
+    // next batch dirties them again. 4 MB holds them. It was 16 MB: the writer alone
+    // backfilled no faster than at 4 MB (bench/history.ts, sqliteWriterAlone), and
+    // under a steady 5,000 readings/s the larger cache took minutes to fill, the
+    // server's RSS climbing with it (docs/performance.md, "Memory").
+    db.pragma('cache_size = -4096');
     // A checkpoint copies the WAL into the database and syncs it; every 1,000 pages
     // (the default) it ran several times a second during a backfill and doubled its
     // time on this machine's disk. 10,000 pages: a WAL of up to about 40 MB.
