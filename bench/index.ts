@@ -171,7 +171,7 @@ if (wants('history')) {
   rows.push({ group: 'history', name: '... CPU per reading: its event loop (broker, ingest, simulator)', value: `${h.backfill.mainUsPerReading.toFixed(1)} µs`, raw: h.backfill.mainUsPerReading, unit: 'µs' });
   // The backfill's ceiling: the store's writer thread alone, on as many series, the same steps.
   const seriesCount = Math.round(h.backfill.readings / (h.backfill.days * 1440));
-  const writerRate = await medianOf('SQLite writer alone', async () => sqliteWriterAlone(Math.min(3, h.backfill.days), seriesCount));
+  const writerRate = await medianOf('SQLite writer alone', () => sqliteWriterAlone(Math.min(3, h.backfill.days), seriesCount));
   const backfillRate = h.backfill.readings / h.backfill.seconds;
   rows.push({ group: 'ceiling', name: `SQLite writer alone (raw and rollups), ${seriesCount} series at 1-min steps`, value: perS(writerRate), raw: writerRate, unit: 'readings/s' });
   rows.push({ group: 'history', name: '... the backfill\'s rate', value: perS(backfillRate), raw: backfillRate, unit: 'readings/s', ratio: { of: 'writer alone', value: backfillRate / writerRate } });
