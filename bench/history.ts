@@ -179,7 +179,7 @@ export async function memorySoak(minutes: number, rate: number): Promise<MemoryF
  * series one reading a minute, in time order, in full transactions. `series` as
  * many as the building's, one in five a counter. Readings per second.
  */
-export function sqliteWriterAlone(days: number, series: number): number {
+export function sqliteWriterAlone(days: number, series: number, endDaysAgo = 0): number {
   const dir = tempDir();
   const quiet = { info: () => undefined, warn: () => undefined };
   const db = openDatabase(path.join(dir, 'writer.sqlite'), { writer: true, migrate: true, log: quiet });
@@ -187,7 +187,8 @@ export function sqliteWriterAlone(days: number, series: number): number {
     const insertSeries = db.prepare('INSERT INTO series (key, id, device_id, point, unit, kind, label, zone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     for (let k = 1; k <= series; k++) insertSeries.run(k, `bench-${k}.p`, `bench-${k}`, 'p', 'W', k % 5 === 0 ? 'counter' : 'gauge', `bench ${k}`, 'site');
     const writer = createSqliteWriter(db, 30, quiet);
-    const t0 = Date.now() - days * DAY;
+    const now = Date.now();
+    const t0 = now - (endDaysAgo + days) * DAY;
     const minutes = days * 1440;
     // The store's hand-overs: 1,000 readings each, as many as a transaction takes.
     const perBatch = 1000;
@@ -203,14 +204,14 @@ export function sqliteWriterAlone(days: number, series: number): number {
           batches.push(Float64Array.from(triples));
           triples = [];
           if (batches.length === batchesPerTx) {
-            written += writer.write(batches).stored;
+            written += writer.write(batches, now).stored;
             batches = [];
           }
         }
       }
     }
     if (triples.length > 0) batches.push(Float64Array.from(triples));
-    if (batches.length > 0) written += writer.write(batches).stored;
+    if (batches.length > 0) written += writer.write(batches, now).stored;
     const ms = performance.now() - start;
     if (written !== minutes * series) throw new Error(`writer alone: ${written} of ${minutes * series} readings stored`);
     return (written / ms) * 1000;

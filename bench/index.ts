@@ -3,6 +3,7 @@ import { building } from '../shared/catalogue';
 import { BESANCON_NORMALS } from '../simulator/physics/climate-besancon';
 import { createWeather } from '../simulator/physics/weather';
 import { parisYearStart } from '../simulator/report';
+import { DEFAULT_RAW_RETENTION_DAYS } from '../server/store/types';
 import { World } from '../simulator/world';
 import { influxdAvailable, startInfluxd } from '../test/helpers/influxd';
 import { firstPageJs, timeToFirstLiveValue } from './dashboard';
@@ -164,18 +165,26 @@ if (wants('latency')) {
 // --- A year of history: the backfill, then the queries an energy reviewer makes.
 if (wants('history')) {
   const h = await historyBench(backfillDays, 60, Math.max(5, reps));
-  const yearS = (h.backfill.seconds * 365) / h.backfill.days;
   const projected = h.backfill.days < 365;
   rows.push({ group: 'history', name: `backfill, whole building, ${h.backfill.days} days at 1-min steps (${h.backfill.readings.toLocaleString('en')} readings)`, value: `${h.backfill.seconds.toFixed(0)} s`, raw: h.backfill.seconds, unit: 's' });
   rows.push({ group: 'history', name: '... CPU per reading: the whole server process (all threads)', value: `${h.backfill.cpuUsPerReading.toFixed(1)} µs`, raw: h.backfill.cpuUsPerReading, unit: 'µs' });
   rows.push({ group: 'history', name: '... CPU per reading: its event loop (broker, ingest, simulator)', value: `${h.backfill.mainUsPerReading.toFixed(1)} µs`, raw: h.backfill.mainUsPerReading, unit: 'µs' });
-  // The backfill's ceiling: the store's writer thread alone, on as many series, the same steps.
+  // The backfill's ceiling: the store's writer thread alone, on as many series, the same
+  // steps. Readings within raw retention cost a raw row and a minute row, older ones the
+  // minute row only (sqlite-writer.ts): the ceiling of a backfill is the mix of its ages.
   const seriesCount = Math.round(h.backfill.readings / (h.backfill.days * 1440));
-  const writerRate = await medianOf('SQLite writer alone', () => sqliteWriterAlone(Math.min(3, h.backfill.days), seriesCount));
+  const recentRate = await medianOf('SQLite writer alone, within raw retention', () => sqliteWriterAlone(3, seriesCount));
+  const pastRate = await medianOf('SQLite writer alone, past raw retention', () => sqliteWriterAlone(3, seriesCount, DEFAULT_RAW_RETENTION_DAYS + 30));
+  const pastShare = (days: number) => Math.max(0, days - DEFAULT_RAW_RETENTION_DAYS) / days;
+  const writerRate = (days: number) => 1 / ((1 - pastShare(days)) / recentRate + pastShare(days) / pastRate);
   const backfillRate = h.backfill.readings / h.backfill.seconds;
-  rows.push({ group: 'ceiling', name: `SQLite writer alone (raw and rollups), ${seriesCount} series at 1-min steps`, value: perS(writerRate), raw: writerRate, unit: 'readings/s' });
-  rows.push({ group: 'history', name: '... the backfill\'s rate', value: perS(backfillRate), raw: backfillRate, unit: 'readings/s', ratio: { of: 'writer alone', value: backfillRate / writerRate } });
-  rows.push({ group: 'history', name: `... a year of it${projected ? ' (projected from that run)' : ''}`, value: `${yearS.toFixed(0)} s`, raw: yearS, unit: 's', target: { text: '< 300 s', met: yearS < 300 } });
+  const ratio = backfillRate / writerRate(h.backfill.days);
+  // A shorter run is projected at the same share of the writer's ceiling, at a year's mix of ages.
+  const yearS = projected ? ((h.backfill.readings / h.backfill.days) * 365) / (ratio * writerRate(365)) : h.backfill.seconds;
+  rows.push({ group: 'ceiling', name: `SQLite writer alone, ${seriesCount} series at 1-min steps, within raw retention (raw and rollups)`, value: perS(recentRate), raw: recentRate, unit: 'readings/s' });
+  rows.push({ group: 'ceiling', name: `... past raw retention (${DEFAULT_RAW_RETENTION_DAYS} days; rollups only)`, value: perS(pastRate), raw: pastRate, unit: 'readings/s' });
+  rows.push({ group: 'history', name: `... the backfill's rate (${Math.round(100 * pastShare(h.backfill.days))} % of it past raw retention)`, value: perS(backfillRate), raw: backfillRate, unit: 'readings/s', ratio: { of: 'writer alone, same mix', value: ratio } });
+  rows.push({ group: 'history', name: `... a year of it${projected ? ` (projected: same share of the writer, ${Math.round(100 * pastShare(365))} % past retention)` : ''}`, value: `${yearS.toFixed(0)} s`, raw: yearS, unit: 's', target: { text: '< 300 s', met: yearS < 300 } });
   rows.push({ group: 'history', name: `24 h of a 1 Hz series, default resolution (${h.query24hPoints} points), store`, value: ms(h.query24hStoreMs), raw: h.query24hStoreMs, unit: 'ms', target: { text: '< 50 ms', met: h.query24hStoreMs < 50 } });
   rows.push({ group: 'history', name: '24 h of grid-meter.import_power over HTTP', value: ms(h.query24hHttpMs), raw: h.query24hHttpMs, unit: 'ms', target: { text: '< 50 ms', met: h.query24hHttpMs < 50 } });
   rows.push({ group: 'history', name: `energy review of the year over HTTP (${h.energyYearRows} daily rows and KPIs)`, value: ms(h.energyYearHttpMs), raw: h.energyYearHttpMs, unit: 'ms', target: { text: '< 100 ms', met: h.energyYearHttpMs < 100 } });

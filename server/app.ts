@@ -350,6 +350,14 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   logger('http').info({ port: httpPort, url }, 'http listening');
 
   if (config.simulator.enabled) {
+    const rawFrom = Date.now() - config.store.rawRetentionDays * 86_400_000;
+    if (config.simulator.start !== undefined && config.simulator.start < rawFrom) {
+      // A tester replaying a day months ago would otherwise look for its raw readings in vain.
+      logger('simulator').warn(
+        { start: new Date(config.simulator.start).toISOString(), rawRetentionDays: config.store.rawRetentionDays },
+        'the replay starts before raw retention: its readings older than RAW_RETENTION_DAYS are stored in the 1-minute and coarser rollups only; raise RAW_RETENTION_DAYS to keep them raw',
+      );
+    }
     simulator = await startSimulator({
       // The devices' broker: the embedded one, or the external one (with the devices' own credentials, not the server's).
       brokerUrl: external ? withoutCredentials(config.scale.mqttUrl ?? '') : `mqtt://127.0.0.1:${broker?.mqttPort ?? 0}`,

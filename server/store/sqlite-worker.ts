@@ -17,7 +17,7 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
-  | { type: 'write'; seq: number; data: Float64Array }
+  | { type: 'write'; seq: number; data: Float64Array; /** The store's clock at hand-over: what raw retention has expired. */ now: number }
   | { type: 'series' }
   | { type: 'retention'; seq: number; now: number }
   | { type: 'close' };
@@ -72,7 +72,10 @@ function drain(): void {
     const jobs = queue.slice(0, count);
     const last = jobs[jobs.length - 1] as (typeof queue)[number];
     try {
-      const out = writer.write(jobs.map((j) => j.data));
+      const out = writer.write(
+        jobs.map((j) => j.data),
+        last.now,
+      );
       queue.splice(0, count);
       retryMs = init.retryMs;
       post({ type: 'written', seq: last.seq, n, stored: out.stored, refused: out.refused, rawFrom: out.rawFrom });

@@ -16,9 +16,9 @@ export interface SqliteStoreOptions {
   batchSize?: number;
   /** ...or when the oldest queued reading is this old. */
   flushIntervalMs?: number;
-  /** Raw readings older than this are deleted by applyRetention(); rollups are kept. Default 30. */
+  /** Raw readings older than this are not written, and deleted by applyRetention(); rollups are kept. Default 30. */
   rawRetentionDays?: number;
-  /** The clock applyRetention() uses by default. */
+  /** The clock of raw retention: applyRetention()'s default, and the writes' cut. */
   now?: () => number;
   /** Readings waiting for the writer beyond which whenWritable() holds ingest back (to half of it). Default 200,000. */
   maxWaiting?: number;
@@ -96,9 +96,9 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   const selectSeries = db.prepare('SELECT key, id, device_id AS deviceId, point, unit, kind, label, zone, states, raw_from AS rawFrom FROM series ORDER BY id');
   const range = db.prepare('SELECT ts, value FROM readings WHERE series = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?').raw(true);
   const countRange = db.prepare('SELECT count(*) FROM (SELECT 1 FROM readings WHERE series = ? AND ts >= ? AND ts <= ? LIMIT ?)').pluck();
-  const rawValueBefore = db.prepare('SELECT value FROM readings WHERE series = ? AND ts < ? ORDER BY ts DESC LIMIT 1').pluck();
+  const rawBefore = db.prepare('SELECT ts, value FROM readings WHERE series = ? AND ts < ? ORDER BY ts DESC LIMIT 1').raw(true);
   // Raw readings older than retention may never have been written: their minutes know the last one.
-  const minuteValueBefore = db.prepare('SELECT last FROM rollup_1m WHERE series = ? AND t < ? AND last_ts < ? ORDER BY t DESC LIMIT 1').pluck();
+  const minuteBefore = db.prepare('SELECT last_ts, last FROM rollup_1m WHERE series = ? AND t < ? AND last_ts < ? ORDER BY t DESC LIMIT 1').raw(true);
   const lastOf = db.prepare('SELECT ts, value FROM readings WHERE series = ? ORDER BY ts DESC LIMIT 1');
   const lastMinuteOf = db.prepare('SELECT last_ts AS ts, last AS value FROM rollup_1m WHERE series = ? ORDER BY t DESC LIMIT 1');
   const rollupRange = {
@@ -224,7 +224,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     const data = buf.slice(0, 3 * buffered);
     handed += buffered;
     buffered = 0;
-    send({ type: 'write', seq: ++seq, data }, [data.buffer]);
+    send({ type: 'write', seq: ++seq, data, now: clock() }, [data.buffer]);
   }
 
   function scheduleHandOver(): void {
@@ -245,7 +245,12 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   }
 
   function valueBefore(key: number, from: number): number | undefined {
-    return (rawValueBefore.get(key, from) ?? minuteValueBefore.get(key, from, from)) as number | undefined;
+    // The later of the two: the raw reading retention kept may be older than readings
+    // written after it, past retention, to the minutes only (a backfill).
+    const raw = rawBefore.get(key, from) as Point | undefined;
+    const minute = minuteBefore.get(key, from, from) as Point | undefined;
+    if (!raw || !minute) return (raw ?? minute)?.[1];
+    return minute[0] > raw[0] ? minute[1] : raw[1];
   }
 
   log.info({ file }, 'sqlite store open');

@@ -313,6 +313,26 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
       expectBuckets((await store.query(COUNTER.id, { from: old, to: old + DAY - 1, resolution: '1d' })).buckets, reference([...oldReadings, ...late], '1d', true));
     });
 
+    it('keeps readings already past raw retention when written in the rollups only, none lost', async () => {
+      // What a year's backfill sends: months older than raw retention. Their raw rows
+      // would be deleted within the hour; their minutes hold the same numbers.
+      const store = await open();
+      const now = Date.now();
+      const old = floorTo(now - (store.rawRetentionDays + 5) * DAY, DAY) + 6 * HOUR;
+      const oldReadings = Array.from({ length: 120 }, (_, i) => at(COUNTER.id, old + i * MIN, 500 + 3 * i));
+      const recent = Array.from({ length: 60 }, (_, i) => at(COUNTER.id, dayStart() + i * MIN, 2000 + i));
+      store.write([...oldReadings, ...recent]);
+      await store.flush();
+      expect(store.stats()).toMatchObject({ dropped: 0, written: 180 });
+      expect((await store.history(COUNTER.id, old, old + 2 * HOUR, 1000)).points).toEqual([]);
+      const minutes = await store.query(COUNTER.id, { from: old, to: old + 2 * HOUR - 1 });
+      expect(minutes.resolution).toBe('1m');
+      expectBuckets(minutes.buckets, reference(oldReadings, '1m', true));
+      // Recent readings are kept raw, as before.
+      expect((await store.history(COUNTER.id, dayStart(), dayStart() + HOUR, 1000)).points).toHaveLength(60);
+      expectBuckets((await store.query(COUNTER.id, { from: old, to: now, resolution: '1d' })).buckets, reference([...oldReadings, ...recent], '1d', true));
+    });
+
     it('rolls up all of a history sent behind live readings, while retention runs', async () => {
       // What the simulator does: live readings first, then months of backfill, oldest
       // first, with the server's hourly retention running in the middle of it.

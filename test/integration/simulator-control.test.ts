@@ -42,7 +42,9 @@ afterEach(async () => {
 });
 
 async function rig(opts: Partial<SimulatorOptions> = {}): Promise<Rig> {
-  const server = await startTestServer();
+  // A tester replaying a day months ago and reading its raw readings back: raw
+  // retention must reach back to it (readings older are stored as rollups only).
+  const server = await startTestServer({ RAW_RETENTION_DAYS: '3650' });
   cleanups.push(() => server.close());
   const brokerUrl = `mqtt://127.0.0.1:${server.mqttPort}`;
   adminFor.set(brokerUrl, mqttCredentials(server.dataDir, 'admin'));

@@ -58,6 +58,32 @@ describe('SQLite store, its data directory', () => {
     }
   });
 
+  it("counts a raw answer's first step from the latest reading before it, raw or rolled up only", async () => {
+    // A raw reading retention kept (written while recent), then an older-than-retention
+    // reading written to the minutes only (a backfill): the meter's step into the raw
+    // answer is from the later one.
+    dataDir = tempDir('lnm-sqlite-');
+    const DAY = 86_400_000;
+    const real = Date.now();
+    let clock = real - 10 * DAY;
+    const store = openSqliteStore({ dataDir, log, flushIntervalMs: 60_000, now: () => clock });
+    try {
+      store.upsertSeries([COUNTER]);
+      const day = (n: number) => Math.floor((real - n * DAY) / DAY) * DAY;
+      store.write([{ seriesId: COUNTER.id, ts: day(35), value: 100 }]);
+      await store.flush();
+      clock = real;
+      store.write([{ seriesId: COUNTER.id, ts: day(32), value: 400 }]);
+      store.write([{ seriesId: COUNTER.id, ts: day(20), value: 450 }]);
+      await store.flush();
+      expect((await store.history(COUNTER.id, day(40), real, 10)).points.map((p) => p[1])).toEqual([100, 450]);
+      const answer = await store.query(COUNTER.id, { from: day(25), to: real, resolution: 'raw' });
+      expect(answer.buckets.map((b) => [b.last, b.increase])).toEqual([[450, 50]]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('rolls up the readings an existing (schema 2) data directory already holds when it upgrades', async () => {
     dataDir = tempDir('lnm-sqlite-');
     const db = new Database(path.join(dataDir, SQLITE_FILE));
