@@ -1,14 +1,19 @@
 import { formatLocalIso, MS_PER_HOUR } from '../../shared/calendar';
 import type { Catalogue } from '../../shared/catalogue';
 import type { Coverage, KpiWarning } from '../../shared/kpi';
-import type { Bucket, Store } from '../store/types';
+import type { Bucket, IncreaseBucket, Store } from '../store/types';
 import type { Span } from './periods';
 
 /**
  * The KPI layer's only reads: hourly rollups (resolution '1h'), never raw or
  * minute readings, so a year of one series is 8,760 rows (8,784 in a leap
  * year). A span longer than one query's 20,000 buckets is read in chunks.
+ * Of a counter only its increases are read (Store.increases), at about half
+ * the cost of whole buckets.
  */
+
+/** An hour of a series: a counter's increase, or a gauge's whole bucket. */
+export type HourBucket = IncreaseBucket & Partial<Pick<Bucket, 'mean' | 'min' | 'max'>>;
 
 export const MAX_BUCKETS_PER_QUERY = 20_000;
 /** Series read at once (SQLite answers one at a time anyway; InfluxDB takes them in parallel). */
@@ -17,7 +22,7 @@ const CONCURRENCY = 8;
 /** Hourly buckets of several series over whole UTC hours, indexed by hour. */
 export class HourlyFrame {
   readonly hours: number;
-  private readonly data = new Map<string, (Bucket | undefined)[]>();
+  private readonly data = new Map<string, (HourBucket | undefined)[]>();
   readonly warnings: KpiWarning[] = [];
 
   constructor(
@@ -32,8 +37,8 @@ export class HourlyFrame {
     return this.span.startMs + i * MS_PER_HOUR;
   }
 
-  set(seriesId: string, buckets: readonly Bucket[]): void {
-    const arr: (Bucket | undefined)[] = new Array(this.hours);
+  set(seriesId: string, buckets: readonly HourBucket[]): void {
+    const arr: (HourBucket | undefined)[] = new Array(this.hours);
     for (const b of buckets) {
       const i = Math.round((b.t - this.span.startMs) / MS_PER_HOUR);
       if (i >= 0 && i < this.hours) arr[i] = b;
@@ -41,7 +46,7 @@ export class HourlyFrame {
     this.data.set(seriesId, arr);
   }
 
-  bucket(seriesId: string, i: number): Bucket | undefined {
+  bucket(seriesId: string, i: number): HourBucket | undefined {
     return this.data.get(seriesId)?.[i];
   }
 
@@ -91,7 +96,7 @@ export class HourlyFrame {
     if (!arr) return out;
     for (let i = 0; i < this.hours; i++) {
       const b = arr[i];
-      if (b && b.count > 0) out[i] = b[agg];
+      if (b && b.count > 0) out[i] = b[agg] ?? null;
     }
     return out;
   }
@@ -102,11 +107,12 @@ export async function readHourly(store: Store, seriesIds: readonly string[], spa
   const frame = into ?? new HourlyFrame(span, timeZone);
   const ids = [...new Set(seriesIds)];
   const readOne = async (id: string): Promise<void> => {
-    const buckets: Bucket[] = [];
+    const buckets: HourBucket[] = [];
+    const counter = store.getSeries(id)?.kind === 'counter';
     for (let from = span.startMs; from < span.endMs; from += MAX_BUCKETS_PER_QUERY * MS_PER_HOUR) {
       const to = Math.min(span.endMs, from + MAX_BUCKETS_PER_QUERY * MS_PER_HOUR) - 1;
-      const r = await store.query(id, { from, to, resolution: '1h', maxPoints: MAX_BUCKETS_PER_QUERY });
-      buckets.push(...r.buckets);
+      const q = { from, to, resolution: '1h', maxPoints: MAX_BUCKETS_PER_QUERY } as const;
+      for (const b of counter ? await store.increases(id, q) : (await store.query(id, q)).buckets) buckets.push(b);
     }
     frame.set(id, buckets);
   };

@@ -725,6 +725,13 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
         return { resolution, buckets: (truncated ? rows.slice(0, maxPoints) : rows).map(toBucket), truncated };
       });
     },
+    async increases(seriesId, q) {
+      if (!seriesById.has(seriesId)) return [];
+      const [res] = await readable(() =>
+        run([`SELECT "count", "increase" FROM ${from(ROLLUP_RP, ROLLUP_MEASUREMENT[q.resolution])} WHERE "series" = ${lit(seriesId)} AND time >= ${ms(queryStart(q.from, q.resolution))} AND time <= ${ms(q.to)} ORDER BY time ASC LIMIT ${Math.max(1, Math.floor(q.maxPoints))}`]),
+      );
+      return rowsOf(res).map(({ row }) => ({ t: num(row.time), count: num(row.count), increase: row.increase ?? null }));
+    },
     // The "raw" retention policy deletes expired raw readings by itself, whole shards at a time.
     applyRetention: async () => ({ deleted: 0 }),
     stats(): StoreStats {

@@ -71,6 +71,9 @@ export interface RangeQuery {
   maxPoints?: number;
 }
 
+/** A counter's bucket as the KPI layer reads it: when, how many readings, how much it rose. */
+export type IncreaseBucket = Pick<Bucket, 't' | 'count' | 'increase'>;
+
 export interface RangeResult {
   resolution: Resolution;
   /** Time order; empty buckets are absent (a gap in the data is a gap in the answer). */
@@ -149,6 +152,13 @@ export interface Store {
    * the backend cannot be reached.
    */
   query(seriesId: string, q: RangeQuery): Promise<RangeResult>;
+  /**
+   * query() at a rollup resolution, of each bucket only its time, count and
+   * increase: a meter's figures for the KPIs. A year's energy review reads 8,760
+   * hourly rows of each meter, and SQLite hands over a row's values one by one, so
+   * 3 of 7 values halves the cost of the read. The first maxPoints buckets.
+   */
+  increases(seriesId: string, q: { from: number; to: number; resolution: Exclude<Resolution, 'raw'>; maxPoints: number }): Promise<IncreaseBucket[]>;
   /**
    * Deletes raw readings older than `rawRetentionDays` before `now` (default: the
    * store's clock), from 00:00 UTC of that day; rollups are kept. For each series

@@ -313,6 +313,27 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
       expectBuckets((await store.query(COUNTER.id, { from: old, to: old + DAY - 1, resolution: '1d' })).buckets, reference([...oldReadings, ...late], '1d', true));
     });
 
+    it("gives a meter's increases alone, as query() gives them, at every rollup resolution", async () => {
+      const store = await open();
+      const start = dayStart();
+      const readings = meterDataset(start);
+      store.write(readings);
+      await store.flush();
+      for (const resolution of ['1m', '1h', '1d'] as const) {
+        const q = { from: start, to: start + 2 * DAY - 1, resolution, maxPoints: 20_000 };
+        const lean = await store.increases(COUNTER.id, q);
+        const expected = reference(readings, resolution, true);
+        expect(lean.map((b) => b.t)).toEqual(expected.map((b) => b.t));
+        lean.forEach((b, i) => {
+          expect(b.count).toBe(expected[i]?.count);
+          expect(b.increase).toBeCloseTo(expected[i]?.increase as number, 6);
+        });
+        expect(lean).toEqual((await store.query(COUNTER.id, q)).buckets.map(({ t, count, increase }) => ({ t, count, increase })));
+      }
+      expect(await store.increases(COUNTER.id, { from: start, to: start + 2 * DAY - 1, resolution: '1h', maxPoints: 5 })).toHaveLength(5);
+      expect(await store.increases('nobody.nothing', { from: start, to: start + DAY, resolution: '1h', maxPoints: 10 })).toEqual([]);
+    });
+
     it('keeps readings already past raw retention when written in the rollups only, none lost', async () => {
       // What a year's backfill sends: months older than raw retention. Their raw rows
       // would be deleted within the hour; their minutes hold the same numbers.
