@@ -176,8 +176,10 @@ export async function memorySoak(minutes: number, rate: number): Promise<MemoryF
 /**
  * The ceiling under the backfill: the store's writer alone (sqlite-writer.ts, raw
  * readings and every rollup), in this thread, fed what a backfill feeds it: every
- * series one reading a minute, in time order, in full transactions. `series` as
- * many as the building's, one in five a counter. Readings per second.
+ * series one reading a minute, in time order, in full transactions, and, as the
+ * simulator's live run sends them beside its backfill, one live reading of every
+ * series, stamped now, in each transaction. `series` as many as the building's,
+ * one in five a counter; the history ends `endDaysAgo` days ago. Readings per second.
  */
 export function sqliteWriterAlone(days: number, series: number, endDaysAgo = 0): number {
   const dir = tempDir();
@@ -196,6 +198,14 @@ export function sqliteWriterAlone(days: number, series: number, endDaysAgo = 0):
     let triples: number[] = [];
     let batches: Float64Array[] = [];
     let written = 0;
+    let lives = 0;
+    // Live readings: a counter climbing by fractions of a Wh, gauges wandering.
+    const liveBatch = () => {
+      lives++;
+      const live: number[] = [];
+      for (let k = 1; k <= series; k++) live.push(k, now + lives * 1000, k % 5 === 0 ? 1e6 + lives * 0.37 : 20 + Math.sin(lives + k));
+      return Float64Array.from(live);
+    };
     const start = performance.now();
     for (let m = 0; m < minutes; m++) {
       for (let k = 1; k <= series; k++) {
@@ -204,6 +214,7 @@ export function sqliteWriterAlone(days: number, series: number, endDaysAgo = 0):
           batches.push(Float64Array.from(triples));
           triples = [];
           if (batches.length === batchesPerTx) {
+            batches.push(liveBatch());
             written += writer.write(batches, now).stored;
             batches = [];
           }
@@ -211,9 +222,10 @@ export function sqliteWriterAlone(days: number, series: number, endDaysAgo = 0):
       }
     }
     if (triples.length > 0) batches.push(Float64Array.from(triples));
-    if (batches.length > 0) written += writer.write(batches, now).stored;
+    if (batches.length > 0) written += writer.write([...batches, liveBatch()], now).stored;
     const ms = performance.now() - start;
-    if (written !== minutes * series) throw new Error(`writer alone: ${written} of ${minutes * series} readings stored`);
+    const expected = (minutes + lives) * series;
+    if (written !== expected) throw new Error(`writer alone: ${written} of ${expected} readings stored`);
     return (written / ms) * 1000;
   } finally {
     db.close();

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { type CoarseRow, DAY, HOUR, MINUTE, type MinuteRow, type Point, applyPoints, bucketsOf, combine, floorTo, minutesNeedingRaw, rangesOf, sortDistinct } from './rollup';
+import { type CoarseRow, DAY, HOUR, MINUTE, type MinuteRow, type Point, applyPoints, minuteRow, bucketsOf, combine, floorTo, minutesNeedingRaw, rangesOf, sortDistinct } from './rollup';
 import { coarseSql } from './sqlite-schema';
 
 /**
@@ -39,7 +39,7 @@ interface MinuteDbRow {
   increase: number | null;
 }
 
-const fromDb = (r: MinuteDbRow): MinuteRow => ({ t: r.t, count: r.count, sum: r.sum, min: r.min, max: r.max, first: r.first, firstTs: r.first_ts, last: r.last, lastTs: r.last_ts, incInner: r.inc_inner, increase: r.increase });
+const fromDb = (r: MinuteDbRow): MinuteRow => minuteRow(r.t, r.count, r.sum, r.min, r.max, r.first, r.first_ts, r.last, r.last_ts, r.inc_inner, r.increase);
 
 /**
  * Readings per transaction at most (sqlite-worker.ts). The store hands over about
