@@ -79,24 +79,30 @@ for (const increase of [null, 0.5]) minuteRow(0.5, 1, 0.5, 0.5, 0.5, 0.5, 0.5, 0
 export function minuteOf(t: number, points: readonly Point[], counter: boolean): MinuteRow {
   const [first] = points;
   if (!first) throw new Error('minuteOf: no readings');
-  const row = minuteRow(t, 0, 0, Infinity, -Infinity, first[1], first[0], first[1], first[0], 0, null);
+  // Locals, and the row made once at the end (see minuteRow).
+  let count = 0;
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let incInner = 0;
   let prev: number | undefined;
-  for (const [ts, v] of points) {
-    row.count++;
-    row.sum += v;
-    if (v < row.min) row.min = v;
-    if (v > row.max) row.max = v;
-    if (counter && prev !== undefined) row.incInner += counterStep(prev, v);
+  let last = first;
+  for (const p of points) {
+    const v = p[1];
+    count++;
+    sum += v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (counter && prev !== undefined) incInner += counterStep(prev, v);
     prev = v;
-    row.last = v;
-    row.lastTs = ts;
+    last = p;
   }
-  return row;
+  return minuteRow(t, count, sum, min, max, first[1], first[0], last[1], last[0], incInner, null);
 }
 
 /** `a` then `b`, every reading of `a` being earlier than every reading of `b`. */
-function concat(a: MinuteRow, b: MinuteRow, counter: boolean): MinuteRow {
-  return minuteRow(a.t, a.count + b.count, a.sum + b.sum, Math.min(a.min, b.min), Math.max(a.max, b.max), a.first, a.firstTs, b.last, b.lastTs, counter ? a.incInner + counterStep(a.last, b.first) + b.incInner : 0, null);
+function concat(a: MinuteRow, b: MinuteRow, counter: boolean, increase: number | null): MinuteRow {
+  return minuteRow(a.t, a.count + b.count, a.sum + b.sum, Math.min(a.min, b.min), Math.max(a.max, b.max), a.first, a.firstTs, b.last, b.lastTs, counter ? a.incInner + counterStep(a.last, b.first) + b.incInner : 0, increase);
 }
 
 /** Sorts by time and keeps the first of readings with the same time (what INSERT OR IGNORE keeps). */
@@ -199,51 +205,25 @@ export function applyPoints(counter: boolean, points: readonly Point[], rows: Ma
     const group = points.slice(i, j);
     i = j;
     const stored = rows.get(m);
-    const rawPoints = raw.get(m);
     if (!stored) {
       rows.set(m, minuteOf(m, group, counter));
-      result.accepted.push(...group);
+      for (const p of group) result.accepted.push(p);
       changed.add(m);
-    } else if (rawPoints) {
-      const known = new Set(rawPoints.map((p) => p[0]));
-      const fresh = group.filter((p) => !known.has(p[0]));
-      result.duplicates += group.length - fresh.length;
-      if (fresh.length > 0) {
-        rows.set(m, minuteOf(m, sortDistinct([...rawPoints, ...fresh]).points, counter));
-        result.accepted.push(...fresh);
-        changed.add(m);
-      }
-    } else {
-      const before = group.filter((p) => p[0] < stored.firstTs);
-      const after = group.filter((p) => p[0] > stored.lastTs);
-      const inside = group.filter((p) => p[0] > stored.firstTs && p[0] < stored.lastTs);
-      result.duplicates += group.length - before.length - after.length - inside.length;
-      result.dropped.push(...inside);
-      let row = stored;
-      if (before.length > 0) row = concat(minuteOf(m, before, counter), row, counter);
-      if (after.length > 0) row = concat(row, minuteOf(m, after, counter), counter);
-      if (row !== stored) {
-        row.increase = stored.increase;
-        rows.set(m, row);
-        result.accepted.push(...before, ...after);
-        changed.add(m);
-      }
-    }
+    } else if (mergeIntoStored(counter, m, group, stored, raw.get(m), rows, result)) changed.add(m);
   }
 
   // 2. Increases: every row in a range, and the first row after each range,
   // from its predecessor (the rows map holds every true predecessor, see above).
-  const keys = [...rows.keys()].sort((a, b) => a - b);
+  // A typed array sorts numbers without calling a comparator.
+  const keys = Float64Array.from(rows.keys()).sort();
   let r = 0;
   let prevInRange = false;
-  for (let k = 0; k < keys.length; k++) {
-    const t = keys[k] as number;
+  let pred: MinuteRow | undefined;
+  for (const t of keys) {
+    const row = rows.get(t) as MinuteRow;
     while (r < ranges.length && (ranges[r] as { end: number }).end < t) r++;
-    const range = ranges[r];
-    const inRange = range !== undefined && t >= range.start && t <= range.end;
+    const inRange = r < ranges.length && t >= (ranges[r] as { start: number }).start;
     if (inRange || prevInRange) {
-      const row = rows.get(t) as MinuteRow;
-      const pred = k > 0 ? rows.get(keys[k - 1] as number) : undefined;
       const increase = counter ? row.incInner + (pred ? counterStep(pred.last, row.first) : 0) : null;
       if (increase !== row.increase) {
         row.increase = increase;
@@ -251,10 +231,44 @@ export function applyPoints(counter: boolean, points: readonly Point[], rows: Ma
       }
     }
     prevInRange = inRange;
+    pred = row;
   }
   result.accepted.sort((a, b) => a[0] - b[0]);
   result.changed = [...changed].sort((a, b) => a - b).map((t) => rows.get(t) as MinuteRow);
   return result;
+}
+
+/**
+ * New readings of a minute already stored (applyPoints, step 1): with its raw
+ * readings, the minute again from all of them; without, before or after its
+ * readings they merge, between them they are dropped. True if the row changed.
+ * A function of its own, out of the loop every backfilled minute runs through:
+ * a backfill's minutes are new and never come here, live readings beside it do,
+ * and the first of them deoptimized applyPoints (V8, "insufficient type feedback").
+ */
+function mergeIntoStored(counter: boolean, m: number, group: Point[], stored: MinuteRow, rawPoints: readonly Point[] | undefined, rows: Map<number, MinuteRow>, result: ApplyResult): boolean {
+  if (rawPoints) {
+    const known = new Set(rawPoints.map((p) => p[0]));
+    const fresh = group.filter((p) => !known.has(p[0]));
+    result.duplicates += group.length - fresh.length;
+    if (fresh.length === 0) return false;
+    rows.set(m, minuteOf(m, sortDistinct([...rawPoints, ...fresh]).points, counter));
+    result.accepted.push(...fresh);
+    return true;
+  }
+  const before = group.filter((p) => p[0] < stored.firstTs);
+  const after = group.filter((p) => p[0] > stored.lastTs);
+  const inside = group.filter((p) => p[0] > stored.firstTs && p[0] < stored.lastTs);
+  result.duplicates += group.length - before.length - after.length - inside.length;
+  result.dropped.push(...inside);
+  let row = stored;
+  // The increase is that of the stored row until applyPoints' step 2 recomputes it.
+  if (before.length > 0) row = concat(minuteOf(m, before, counter), row, counter, stored.increase);
+  if (after.length > 0) row = concat(row, minuteOf(m, after, counter), counter, stored.increase);
+  if (row === stored) return false;
+  rows.set(m, row);
+  result.accepted.push(...before, ...after);
+  return true;
 }
 
 /** Coarser buckets of `size` from finer rows (time order). */
