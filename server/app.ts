@@ -7,6 +7,7 @@ import { type Catalogue, catalogue as defaultCatalogue } from '../shared/catalog
 import { type Simulator, startSimulator } from '../simulator/index';
 import { building as defaultBuilding } from '../shared/catalogue';
 import type { Building } from '../shared/building';
+import { MS_PER_DAY } from '../shared/calendar';
 import { DEFAULT_RULES_FILE, startAlerts } from './alerts/index';
 import { harden } from './api/hardening';
 import { createApi } from './api/index';
@@ -350,7 +351,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   logger('http').info({ port: httpPort, url }, 'http listening');
 
   if (config.simulator.enabled) {
-    const rawFrom = Date.now() - config.store.rawRetentionDays * 86_400_000;
+    const rawFrom = Date.now() - config.store.rawRetentionDays * MS_PER_DAY;
     if (config.simulator.start !== undefined && config.simulator.start < rawFrom) {
       // A tester replaying a day months ago would otherwise look for its raw readings in vain.
       logger('simulator').warn(

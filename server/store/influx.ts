@@ -4,7 +4,7 @@ import { type IPoint, InfluxDB, escape } from 'influx';
 import type { Reading, Series } from '../../shared/api';
 import { DEFAULT_SITE_ID } from '../../shared/topics';
 import type { Logger } from '../logger';
-import { type CoarseRow, DAY, HOUR, MINUTE, type MinuteRow, type Point, applyPoints, bucketsOf, bySeries, combine, floorTo, minutesNeedingRaw, minuteRow, planQuery, queryStart, rangesOf, rawBuckets, sortDistinct, toBucket } from './rollup';
+import { type CoarseRow, DAY, HOUR, MINUTE, type MinuteRow, type Point, applyPoints, bucketsOf, bySeries, combine, floorTo, minutesNeedingRaw, minuteRow, planQuery, pointsLimit, queryStart, rangesOf, rawBuckets, sortDistinct, toBucket } from './rollup';
 import { line, lineWriter, seriesKey } from './influx-lines';
 import { Spool, type SpoolBatch, SpoolFullError } from './spool';
 import { DEFAULT_RAW_RETENTION_DAYS, type RangeResult, type Store, type StoreStats, StoreUnavailableError } from './types';
@@ -137,7 +137,6 @@ const num = (v: number | null | undefined): number => v ?? 0;
 function minuteFrom(row: Record<string, number | null>): MinuteRow {
   return minuteRow(num(row.time), num(row.count), num(row.sum), num(row.min), num(row.max), num(row.first), num(row.first_ts), num(row.last), num(row.last_ts), num(row.inc_inner), row.increase ?? null);
 }
-
 
 function coarseFrom(row: Record<string, number | null>): CoarseRow {
   return { t: num(row.time), count: num(row.count), sum: num(row.sum), min: num(row.min), max: num(row.max), last: num(row.last), increase: row.increase ?? null };
@@ -717,7 +716,7 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
     async increases(seriesId, q) {
       if (!seriesById.has(seriesId)) return [];
       const [res] = await readable(() =>
-        run([`SELECT "count", "increase" FROM ${from(ROLLUP_RP, ROLLUP_MEASUREMENT[q.resolution])} WHERE "series" = ${lit(seriesId)} AND time >= ${ms(queryStart(q.from, q.resolution))} AND time <= ${ms(q.to)} ORDER BY time ASC LIMIT ${Math.max(1, Math.floor(q.maxPoints))}`]),
+        run([`SELECT "count", "increase" FROM ${from(ROLLUP_RP, ROLLUP_MEASUREMENT[q.resolution])} WHERE "series" = ${lit(seriesId)} AND time >= ${ms(queryStart(q.from, q.resolution))} AND time <= ${ms(q.to)} ORDER BY time ASC LIMIT ${pointsLimit(q.maxPoints)}`]),
       );
       return rowsOf(res).map(({ row }) => ({ t: num(row.time), count: num(row.count), increase: row.increase ?? null }));
     },

@@ -291,7 +291,10 @@ export function combine(rows: readonly CoarseRow[], size: number): CoarseRow[] {
   return out;
 }
 
-export const toBucket = (row: CoarseRow): Bucket => ({ t: row.t, count: row.count, mean: row.sum / row.count, min: row.min, max: row.max, sum: row.sum, last: row.last, increase: row.increase });
+/** A bucket from a rollup row's values (an hour or a day read as an array, or a CoarseRow). */
+export const coarseBucket = (t: number, count: number, sum: number, min: number, max: number, last: number, increase: number | null): Bucket => ({ t, count, mean: sum / count, min, max, sum, last, increase });
+
+export const toBucket = (row: CoarseRow): Bucket => coarseBucket(row.t, row.count, row.sum, row.min, row.max, row.last, row.increase);
 
 /** Raw readings as buckets of one; `prev` is the reading before the first (for a counter's first step). */
 export function rawBuckets(points: readonly Point[], prev: number | undefined, counter: boolean): Bucket[] {
@@ -302,6 +305,9 @@ export function rawBuckets(points: readonly Point[], prev: number | undefined, c
     return { t, count: 1, mean: v, min: v, max: v, sum: v, last: v, increase };
   });
 }
+
+/** A query's maxPoints as a whole number, at least 1. */
+export const pointsLimit = (maxPoints: number): number => Math.max(1, Math.floor(maxPoints));
 
 export interface Plan {
   /** An explicit resolution, or undefined: 'auto', try raw first (if `rawCandidate`), then the rollup. */
@@ -321,7 +327,7 @@ export interface Plan {
  * readings are there: the backend counts them, at most maxPoints + 1.
  */
 export function planQuery(q: RangeQuery, rawFrom: number): Plan {
-  const maxPoints = Math.max(1, Math.floor(q.maxPoints ?? DEFAULT_MAX_POINTS));
+  const maxPoints = pointsLimit(q.maxPoints ?? DEFAULT_MAX_POINTS);
   const requested = q.resolution ?? 'auto';
   const rollup = (['1m', '1h', '1d'] as const).find((r) => bucketCount(q.from, q.to, RESOLUTION_MS[r]) <= maxPoints) ?? '1d';
   if (requested !== 'auto') return { resolution: requested, rawCandidate: false, rollup, maxPoints, from: q.from, to: q.to };

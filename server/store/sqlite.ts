@@ -5,10 +5,10 @@ import { buildSync } from 'esbuild';
 import type { Reading, Series } from '../../shared/api';
 import type { Logger } from '../logger';
 import { projectPath } from '../paths';
-import { type Point, planQuery, queryStart, rawBuckets } from './rollup';
+import { type Point, coarseBucket, planQuery, pointsLimit, queryStart, rawBuckets } from './rollup';
 import { openDatabase } from './sqlite-schema';
 import type { FromWorker, ToWorker, WorkerInit } from './sqlite-worker';
-import { type Bucket, DEFAULT_RAW_RETENTION_DAYS, type RangeResult, type Store } from './types';
+import { DEFAULT_RAW_RETENTION_DAYS, type RangeResult, type Store } from './types';
 
 /** A rollup row as read: t, count, sum, min, max, last, increase (see rollupRange). */
 type CoarseTuple = [number, number, number, number, number, number, number | null];
@@ -106,19 +106,13 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   const lastMinuteOf = db.prepare('SELECT last_ts AS ts, last AS value FROM rollup_1m WHERE series = ? ORDER BY t DESC LIMIT 1');
   // Rows as arrays, not objects: better-sqlite3 built an object per row at about twice
   // the cost, and the year's energy review reads 8,760 hourly rows of each meter.
-  const rollupSql = (table: string) => `SELECT t, count, sum, min, max, last, increase FROM ${table} WHERE series = ? AND t >= ? AND t <= ? ORDER BY t LIMIT ?`;
-  const rollupRange = {
-    '1m': db.prepare(rollupSql('rollup_1m')).raw(true),
-    '1h': db.prepare(rollupSql('rollup_1h')).raw(true),
-    '1d': db.prepare(rollupSql('rollup_1d')).raw(true),
+  const rollupStatements = (columns: string) => {
+    const sql = (table: string) => `SELECT ${columns} FROM ${table} WHERE series = ? AND t >= ? AND t <= ? ORDER BY t LIMIT ?`;
+    return { '1m': db.prepare(sql('rollup_1m')).raw(true), '1h': db.prepare(sql('rollup_1h')).raw(true), '1d': db.prepare(sql('rollup_1d')).raw(true) };
   };
+  const rollupRange = rollupStatements('t, count, sum, min, max, last, increase');
   // A meter's increases alone (Store.increases): 3 values a row instead of 7.
-  const increaseSql = (table: string) => `SELECT t, count, increase FROM ${table} WHERE series = ? AND t >= ? AND t <= ? ORDER BY t LIMIT ?`;
-  const increaseRange = {
-    '1m': db.prepare(increaseSql('rollup_1m')).raw(true),
-    '1h': db.prepare(increaseSql('rollup_1h')).raw(true),
-    '1d': db.prepare(increaseSql('rollup_1d')).raw(true),
-  };
+  const increaseRange = rollupStatements('t, count, increase');
 
   function loadSeries(): void {
     for (const row of selectSeries.all() as (Omit<Series, 'states'> & { key: number; states: string | null; rawFrom: number | null })[]) {
@@ -341,19 +335,13 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
       }
       const rows = rollupRange[resolution].all(s.key, queryStart(from, resolution), to, maxPoints + 1) as CoarseTuple[];
       const truncated = rows.length > maxPoints;
-      const n = truncated ? maxPoints : rows.length;
-      const buckets: Bucket[] = new Array(n);
-      for (let i = 0; i < n; i++) {
-        const [t, count, sum, min, max, last, increase] = rows[i] as CoarseTuple;
-        buckets[i] = { t, count, mean: sum / count, min, max, sum, last, increase };
-      }
-      return { resolution, buckets, truncated };
+      return { resolution, buckets: (truncated ? rows.slice(0, maxPoints) : rows).map(([t, count, sum, min, max, last, increase]) => coarseBucket(t, count, sum, min, max, last, increase)), truncated };
     },
     async increases(seriesId, q) {
       const s = seriesById.get(seriesId);
       if (!s) return [];
       await flush();
-      const rows = increaseRange[q.resolution].all(s.key, queryStart(q.from, q.resolution), q.to, Math.max(1, Math.floor(q.maxPoints))) as [number, number, number | null][];
+      const rows = increaseRange[q.resolution].all(s.key, queryStart(q.from, q.resolution), q.to, pointsLimit(q.maxPoints)) as [number, number, number | null][];
       return rows.map(([t, count, increase]) => ({ t, count, increase }));
     },
     applyRetention(now) {
