@@ -164,9 +164,14 @@ export function rangesOf(starts: readonly number[], gap: number): { start: numbe
 
 /** Minutes where a new reading falls strictly between the first and last stored readings: only raw readings can place it. */
 export function minutesNeedingRaw(points: readonly Point[], rows: ReadonlyMap<number, MinuteRow>): number[] {
+  // Only a minute of two readings or more has a "between": in a backfill at 1-minute
+  // steps there is none, and its readings are not looked up one by one.
+  const spans = new Map<number, MinuteRow>();
+  for (const row of rows.values()) if (row.firstTs < row.lastTs) spans.set(row.t, row);
   const out = new Set<number>();
+  if (spans.size === 0) return [];
   for (const [ts] of points) {
-    const row = rows.get(floorTo(ts, MINUTE));
+    const row = spans.get(floorTo(ts, MINUTE));
     if (row && ts > row.firstTs && ts < row.lastTs) out.add(row.t);
   }
   return [...out];
@@ -193,6 +198,31 @@ export interface ApplyResult {
  * a reading inside any other of them is dropped.
  */
 export function applyPoints(counter: boolean, points: readonly Point[], rows: Map<number, MinuteRow>, ranges: readonly { start: number; end: number }[], raw: ReadonlyMap<number, readonly Point[]>): ApplyResult {
+  if (ranges.length <= 1) return appendPoints(counter, points, rows) ?? mergePoints(counter, points, rows, ranges, raw);
+  // Range by range, in time order: a range changes only its own rows and the first
+  // one after it, so each sees every row before it final. A backfill's chunk and
+  // the live reading beside it are two ranges: the first appends, the second merges.
+  const result: ApplyResult = { accepted: [], duplicates: 0, dropped: [], changed: [] };
+  const changed = new Set<number>();
+  let i = 0;
+  for (const range of ranges) {
+    let j = i;
+    while (j < points.length && floorTo((points[j] as Point)[0], MINUTE) <= range.end) j++;
+    const part = points.slice(i, j);
+    i = j;
+    const one = appendPoints(counter, part, rows) ?? mergePoints(counter, part, rows, [range], raw);
+    for (const p of one.accepted) result.accepted.push(p);
+    result.duplicates += one.duplicates;
+    for (const p of one.dropped) result.dropped.push(p);
+    for (const row of one.changed) changed.add(row.t);
+  }
+  // A row changed by two ranges (the first after one, inside the next) is written once, as the last left it.
+  result.changed = Array.from(Float64Array.from(changed).sort(), (t) => rows.get(t) as MinuteRow);
+  return result;
+}
+
+/** applyPoints in general: any stored minutes among the new ones (late readings, live ones). */
+function mergePoints(counter: boolean, points: readonly Point[], rows: Map<number, MinuteRow>, ranges: readonly { start: number; end: number }[], raw: ReadonlyMap<number, readonly Point[]>): ApplyResult {
   const result: ApplyResult = { accepted: [], duplicates: 0, dropped: [], changed: [] };
   const changed = new Set<number>();
 
@@ -214,11 +244,19 @@ export function applyPoints(counter: boolean, points: readonly Point[], rows: Ma
 
   // 2. Increases: every row in a range, and the first row after each range,
   // from its predecessor (the rows map holds every true predecessor, see above).
+  // Rows before the first range change nothing and are not visited: only the
+  // latest of them, the first range's predecessor, is needed.
+  const first = ranges.length > 0 ? (ranges[0] as { start: number }).start : -Infinity;
+  let pred: MinuteRow | undefined;
+  const later: number[] = [];
+  for (const [t, row] of rows) {
+    if (t >= first) later.push(t);
+    else if (!pred || t > pred.t) pred = row;
+  }
   // A typed array sorts numbers without calling a comparator.
-  const keys = Float64Array.from(rows.keys()).sort();
+  const keys = Float64Array.from(later).sort();
   let r = 0;
   let prevInRange = false;
-  let pred: MinuteRow | undefined;
   for (const t of keys) {
     const row = rows.get(t) as MinuteRow;
     while (r < ranges.length && (ranges[r] as { end: number }).end < t) r++;
@@ -236,6 +274,66 @@ export function applyPoints(counter: boolean, points: readonly Point[], rows: Ma
   result.accepted.sort((a, b) => a[0] - b[0]);
   result.changed = [...changed].sort((a, b) => a - b).map((t) => rows.get(t) as MinuteRow);
   return result;
+}
+
+/**
+ * applyPoints when no stored minute lies within the minutes of `points` (a backfill,
+ * chunk after chunk, and any reading in a minute of its own): the new minutes in
+ * one pass, each increase from the row before it, and the next stored row's
+ * increase from the last new one. Undefined when a stored minute is among them.
+ */
+function appendPoints(counter: boolean, points: readonly Point[], rows: Map<number, MinuteRow>): ApplyResult | undefined {
+  const n = points.length;
+  if (n === 0) return undefined;
+  const firstMinute = floorTo((points[0] as Point)[0], MINUTE);
+  const lastMinute = floorTo((points[n - 1] as Point)[0], MINUTE);
+  let pred: MinuteRow | undefined;
+  let next: MinuteRow | undefined;
+  for (const row of rows.values()) {
+    if (row.t < firstMinute) {
+      if (!pred || row.t > pred.t) pred = row;
+    } else if (row.t > lastMinute) {
+      if (!next || row.t < next.t) next = row;
+    } else return undefined;
+  }
+  const changed: MinuteRow[] = [];
+  let i = 0;
+  while (i < n) {
+    const p0 = points[i] as Point;
+    const m = floorTo(p0[0], MINUTE);
+    let count = 0;
+    let sum = 0;
+    let min = Infinity;
+    let max = -Infinity;
+    let incInner = 0;
+    let prev = p0[1];
+    let last = p0;
+    for (; i < n; i++) {
+      const p = points[i] as Point;
+      if (p[0] >= m + MINUTE) break;
+      const v = p[1];
+      count++;
+      sum += v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      if (counter) incInner += counterStep(prev, v);
+      prev = v;
+      last = p;
+    }
+    const increase = counter ? incInner + (pred ? counterStep(pred.last, p0[1]) : 0) : null;
+    const row = minuteRow(m, count, sum, min, max, p0[1], p0[0], last[1], last[0], incInner, increase);
+    rows.set(m, row);
+    changed.push(row);
+    pred = row;
+  }
+  if (next && counter && pred) {
+    const increase = next.incInner + counterStep(pred.last, next.first);
+    if (increase !== next.increase) {
+      next.increase = increase;
+      changed.push(next);
+    }
+  }
+  return { accepted: points as Point[], duplicates: 0, dropped: [], changed };
 }
 
 /**
