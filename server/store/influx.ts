@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type IPoint, InfluxDB, escape } from 'influx';
+import { InfluxDB, escape } from 'influx';
 import type { Reading, Series } from '../../shared/api';
 import { DEFAULT_SITE_ID } from '../../shared/topics';
 import type { Logger } from '../logger';
 import { type CoarseRow, DAY, HOUR, MINUTE, type MinuteRow, type Point, applyPoints, bucketsOf, bySeries, combine, floorTo, minutesNeedingRaw, minuteRow, planQuery, pointsLimit, queryStart, rangesOf, rawBuckets, sortDistinct, toBucket } from './rollup';
-import { line, lineWriter, seriesKey } from './influx-lines';
+import { fieldsLine, line, lineWriter, seriesKey } from './influx-lines';
 import { Spool, type SpoolBatch, SpoolFullError } from './spool';
 import { DEFAULT_RAW_RETENTION_DAYS, type RangeResult, type Store, type StoreStats, StoreUnavailableError } from './types';
 
@@ -189,6 +189,16 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
     if (key === undefined) rawKeys.set(s, (key = seriesKey(MEASUREMENT, tagsOf(s))));
     return key;
   };
+  /** The same for the rollup measurements: `reading_1m,<tags>` and so on, by level. */
+  const rollupKeys = new WeakMap<Series, Record<'1m' | '1h' | '1d', string>>();
+  const rollupKeyOf = (s: Series, level: '1m' | '1h' | '1d'): string => {
+    let keys = rollupKeys.get(s);
+    if (keys === undefined) {
+      const tags = tagsOf(s);
+      rollupKeys.set(s, (keys = { '1m': seriesKey(ROLLUP_MEASUREMENT['1m'], tags), '1h': seriesKey(ROLLUP_MEASUREMENT['1h'], tags), '1d': seriesKey(ROLLUP_MEASUREMENT['1d'], tags) }));
+    }
+    return keys[level];
+  };
 
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const spoolDir = path.join(opts.dataDir, INFLUX_SPOOL_DIR);
@@ -258,10 +268,11 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
     return out;
   }
 
-  async function writePoints(points: IPoint[], rp: string): Promise<void> {
-    for (let i = 0; i < points.length; i += WRITE_CHUNK) {
+  /** Rollup lines, WRITE_CHUNK a request, one request after the other. */
+  async function writeRollupLines(lines: string[]): Promise<void> {
+    for (let i = 0; i < lines.length; i += WRITE_CHUNK) {
       try {
-        await influx.writePoints(points.slice(i, i + WRITE_CHUNK), { database, retentionPolicy: rp, precision: 'ms' });
+        await writeLines(lines.slice(i, i + WRITE_CHUNK), ROLLUP_RP);
       } catch (err) {
         // A point that expired between our check and the write: raw retention refused it, the rollups have it.
         if (err instanceof Error && /points beyond retention policy/.test(err.message)) continue;
@@ -269,7 +280,7 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
       }
     }
   }
-  /** Raw readings' lines, WRITE_CHUNK a request, like writePoints. */
+  /** Raw readings' lines, WRITE_CHUNK a request. */
   async function writeRawLines(lines: string[]): Promise<void> {
     const chunks: string[][] = [];
     for (let i = 0; i < lines.length; i += WRITE_CHUNK) chunks.push(lines.slice(i, i + WRITE_CHUNK));
@@ -387,26 +398,25 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
 
     // 3. Merge, in memory: minutes first.
     const rawLines: string[] = [];
-    const rollupPoints: IPoint[] = [];
+    const rollupLines: string[] = [];
     const writable = rawWritableFrom();
-    const rollupPoint = (level: '1m' | '1h' | '1d', tags: Record<string, string>, b: CoarseRow | MinuteRow): IPoint => {
+    const rollupLine = (level: '1m' | '1h' | '1d', s: Series, b: CoarseRow | MinuteRow): string => {
       const fields: Record<string, number> = { count: b.count, sum: b.sum, mean: b.sum / b.count, min: b.min, max: b.max, last: b.last };
       if ('firstTs' in b) Object.assign(fields, { first: b.first, first_ts: b.firstTs, last_ts: b.lastTs, inc_inner: b.incInner });
       if (b.increase !== null) fields.increase = b.increase;
-      return { measurement: ROLLUP_MEASUREMENT[level], tags, fields, timestamp: b.t };
+      return fieldsLine(rollupKeyOf(s, level), fields, b.t);
     };
     const hoursToDo = new Map<string, number[]>();
     const missing: { id: string; hours: number[]; days: number[] }[] = [];
     for (const x of series) {
       const counter = x.s.kind === 'counter';
-      const tags = tagsOf(x.s);
       const rows = rowsBySeries.get(x.s.id) as Map<number, MinuteRow>;
       const ranges = rangesOfSeries.get(x.s.id) ?? [];
       const result = applyPoints(counter, x.points, rows, ranges, raw.get(x.s.id) ?? new Map());
       const key = rawKeyOf(x.s);
       for (const [ts, value] of result.accepted) if (ts >= writable) rawLines.push(line(key, 'value', value, ts));
       stored += result.accepted.length;
-      for (const m of result.changed) rollupPoints.push(rollupPoint('1m', tags, m));
+      for (const m of result.changed) rollupLines.push(rollupLine('1m', x.s, m));
       if (result.dropped.length > 0) {
         refused += result.dropped.length;
         log.warn({ seriesId: x.s.id, readings: result.dropped.length }, 'late readings inside minutes whose raw readings have expired: dropped');
@@ -458,7 +468,6 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
 
     // Then hours from their minutes, days from their hours.
     for (const x of series) {
-      const tags = tagsOf(x.s);
       const minuteRows = [...(rowsBySeries.get(x.s.id) as Map<number, MinuteRow>).values()].sort((a, b) => a.t - b.t);
       const hours = hoursBySeries.get(x.s.id) as Map<number, CoarseRow>;
       const touched = hoursToDo.get(x.s.id) ?? [];
@@ -469,7 +478,7 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
         );
         if (!hour) continue;
         hours.set(h, hour);
-        rollupPoints.push(rollupPoint('1h', tags, hour));
+        rollupLines.push(rollupLine('1h', x.s, hour));
       }
       const hourRows = [...hours.values()].sort((a, b) => a.t - b.t);
       for (const d of bucketsOf(touched, DAY)) {
@@ -477,14 +486,14 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
           hourRows.filter((h) => h.t >= d && h.t < d + DAY),
           DAY,
         );
-        if (day) rollupPoints.push(rollupPoint('1d', tags, day));
+        if (day) rollupLines.push(rollupLine('1d', x.s, day));
       }
     }
 
     // 4. Raw readings first, then the rollups: a replay finds the raw readings it
     // wrote as duplicates, never a rollup that counts a reading raw does not have.
     await writeRawLines(rawLines);
-    await writePoints(rollupPoints, ROLLUP_RP);
+    await writeRollupLines(rollupLines);
     return { stored, refused };
   }
 

@@ -1,6 +1,6 @@
 import { type IPoint, InfluxDB } from 'influx';
 import { describe, expect, it } from 'vitest';
-import { line, lineWriter, seriesKey } from '../../server/store/influx-lines';
+import { fieldsLine, line, lineWriter, seriesKey } from '../../server/store/influx-lines';
 
 /**
  * The store writes raw readings as line protocol it makes itself
@@ -50,6 +50,34 @@ describe('raw readings as line protocol', () => {
     expect(ours.body.split('\n')).toHaveLength(tagSets.length * values.length);
     // (a backslash is left as it is: line protocol escapes only before comma, space and equals.)
     expect(ours.body).toContain('zone=salle\\ 1\\,2\\=a\\b');
+  });
+
+  it("are byte for byte what writePoints sends for rollup points too: every field of a minute, an hour, a gauge's missing increase", async () => {
+    const client = new InfluxDB({ host: '127.0.0.1', port: 1, database: 'lenumerique' });
+    const seen = capture(client);
+    const points: IPoint[] = [];
+    const lines: string[] = [];
+    let ts = 1_764_900_000_000;
+    for (const tags of tagSets) {
+      for (const measurement of ['reading_1m', 'reading_1h']) {
+        const key = seriesKey(measurement, tags);
+        for (const [i, value] of values.entries()) {
+          ts += 60_000;
+          // Built in the store's order (influx.ts), not sorted: the line sorts them as the client does.
+          const fields: Record<string, number> = { count: i + 1, sum: value * (i + 1), mean: value, min: -value, max: value, last: value };
+          if (measurement === 'reading_1m') Object.assign(fields, { first: value / 3, first_ts: ts + 1, last_ts: ts + 59_000, inc_inner: value / 7 });
+          if (i % 2 === 0) fields.increase = value / 11;
+          points.push({ measurement, tags, fields, timestamp: ts });
+          lines.push(fieldsLine(key, fields, ts));
+        }
+      }
+    }
+    await client.writePoints(points, { database: 'lenumerique', retentionPolicy: 'rollup', precision: 'ms' });
+    await lineWriter(client, { database: 'lenumerique' })(lines, 'rollup');
+    const [lib, ours] = seen as [(typeof seen)[0], (typeof seen)[0]];
+    expect(ours.body).toBe(lib.body);
+    expect(ours.query).toEqual(lib.query);
+    expect(ours.body).toContain(' count=1,first=0,first_ts=');
   });
 
   it('refuse to start on a client without the pool they write through', () => {
