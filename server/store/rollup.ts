@@ -299,29 +299,12 @@ function appendPoints(counter: boolean, points: readonly Point[], rows: Map<numb
   const changed: MinuteRow[] = [];
   let i = 0;
   while (i < n) {
-    const p0 = points[i] as Point;
-    const m = floorTo(p0[0], MINUTE);
-    let count = 0;
-    let sum = 0;
-    let min = Infinity;
-    let max = -Infinity;
-    let incInner = 0;
-    let prev = p0[1];
-    let last = p0;
-    for (; i < n; i++) {
-      const p = points[i] as Point;
-      if (p[0] >= m + MINUTE) break;
-      const v = p[1];
-      count++;
-      sum += v;
-      if (v < min) min = v;
-      if (v > max) max = v;
-      if (counter) incInner += counterStep(prev, v);
-      prev = v;
-      last = p;
-    }
-    const increase = counter ? incInner + (pred ? counterStep(pred.last, p0[1]) : 0) : null;
-    const row = minuteRow(m, count, sum, min, max, p0[1], p0[0], last[1], last[0], incInner, increase);
+    const m = floorTo((points[i] as Point)[0], MINUTE);
+    let j = i + 1;
+    while (j < n && (points[j] as Point)[0] < m + MINUTE) j++;
+    const row = minuteOf(m, points.slice(i, j), counter);
+    i = j;
+    if (counter) row.increase = row.incInner + (pred ? counterStep(pred.last, row.first) : 0);
     rows.set(m, row);
     changed.push(row);
     pred = row;
