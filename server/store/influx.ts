@@ -490,8 +490,9 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
       }
     }
 
-    // 4. Raw readings first, then the rollups: a replay finds the raw readings it
-    // wrote as duplicates, never a rollup that counts a reading raw does not have.
+    // 4. Raw readings first, then the rollups: never a rollup that counts a reading raw
+    // does not have. A batch written again after a crash between the two finds its
+    // readings in raw, and their minutes are made again from raw (rollup.ts, mergeIntoStored).
     await writeRawLines(rawLines);
     await writeRollupLines(rollupLines);
     return { stored, refused };

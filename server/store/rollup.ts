@@ -332,8 +332,13 @@ function mergeIntoStored(counter: boolean, m: number, group: Point[], stored: Mi
     const known = new Set(rawPoints.map((p) => p[0]));
     const fresh = group.filter((p) => !known.has(p[0]));
     result.duplicates += group.length - fresh.length;
-    if (fresh.length === 0) return false;
-    rows.set(m, minuteOf(m, sortDistinct([...rawPoints, ...fresh]).points, counter));
+    // The minute is made again from its raw readings even when every reading of the
+    // group is among them: InfluxDB takes a batch's raw readings before its rollups
+    // (server/store/influx.ts, step 4), so a batch written again after its writer died
+    // between the two finds its readings in raw while the stored minute lacks them.
+    const row = minuteOf(m, sortDistinct([...rawPoints, ...fresh]).points, counter);
+    if (fresh.length === 0 && sameReadings(row, stored)) return false;
+    rows.set(m, row);
     result.accepted.push(...fresh);
     return true;
   }
@@ -351,6 +356,10 @@ function mergeIntoStored(counter: boolean, m: number, group: Point[], stored: Mi
   result.accepted.push(...before, ...after);
   return true;
 }
+
+/** Two rows of one minute that count the same readings (the increase aside: it depends on the minute before). */
+const sameReadings = (a: MinuteRow, b: MinuteRow): boolean =>
+  a.count === b.count && a.sum === b.sum && a.min === b.min && a.max === b.max && a.first === b.first && a.firstTs === b.firstTs && a.last === b.last && a.lastTs === b.lastTs && a.incInner === b.incInner;
 
 /** Coarser buckets of `size` from finer rows (time order). */
 export function combine(rows: readonly CoarseRow[], size: number): CoarseRow[] {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { InfluxDB } from 'influx';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading } from '../../shared/api';
@@ -234,6 +235,31 @@ describe.skipIf(!available.ok)('InfluxDB store, as Grafana sees it', () => {
   afterEach(async () => {
     await h?.cleanup();
     h = undefined;
+  });
+
+  it('counts in its minute a reading written again after its writer died between the raw and the rollup writes', async () => {
+    // Two instances share the database (docs/deployment.md): one stored 10 s and 50 s of a
+    // minute, rollups included; the other wrote 30 s raw and was killed before its rollups.
+    // 30 s was not acknowledged, so the broker hands it to the first, which writes it again.
+    h = harness();
+    const store = await h.open();
+    store.upsertSeries([GAUGE]);
+    const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 2 * 3_600_000;
+    store.write([at(GAUGE.id, t0 + 10_000, 20), at(GAUGE.id, t0 + 50_000, 24)]);
+    await store.flush();
+    const stored = await influxQuery(h.url, 'SELECT "value" FROM "raw"."reading" GROUP BY *');
+    const tags = stored.results[0]?.series?.[0]?.tags as Record<string, string>;
+    const u = new URL(h.url);
+    await new InfluxDB({ host: u.hostname, port: Number(u.port), database: u.pathname.slice(1) }).writePoints([{ measurement: 'reading', tags, fields: { value: 22 }, timestamp: t0 + 30_000 }], { retentionPolicy: 'raw', precision: 'ms' });
+
+    store.write([at(GAUGE.id, t0 + 30_000, 22)]);
+    await store.flush();
+    expect((await store.history(GAUGE.id, t0, t0 + 60_000, 10)).points).toHaveLength(3);
+    for (const resolution of ['1m', '1h'] as const) {
+      const { buckets } = await store.query(GAUGE.id, { from: t0, to: t0 + 60_000, resolution });
+      expect(buckets, resolution).toHaveLength(1);
+      expect(buckets[0], resolution).toMatchObject({ count: 3, mean: 22, min: 20, max: 24 });
+    }
   });
 
   it("lays readings out in one measurement 'reading' tagged by site, device, point, zone, unit and kind, rollups beside it", async () => {

@@ -33,6 +33,22 @@ describe('rollup arithmetic', () => {
     expect(rows.get(0)).toMatchObject({ count: 3, incInner: 10 });
   });
 
+  it('counts a replayed reading that raw already has but the stored minute lacks (a writer died between its raw and rollup writes)', () => {
+    // Two writers share the minute: one stored 10 s and 50 s with their rollup; the
+    // other wrote 30 s raw and died before its rollup. 30 s comes again, to the first.
+    const rows = rowsOf([minuteOf(0, [[10_000, 100], [50_000, 130]], true)]);
+    const raw = new Map([[0, [[10_000, 100], [30_000, 112], [50_000, 130]] as Point[]]]);
+    expect(minutesNeedingRaw([[30_000, 112]], rows)).toEqual([0]);
+    const result = applyPoints(true, [[30_000, 112]], rows, rangesOf([0], HOUR), raw);
+    expect(result.accepted).toEqual([]);
+    expect(result.duplicates).toBe(1);
+    expect(result.changed.map((r) => r.t)).toEqual([0]);
+    expect(rows.get(0)).toMatchObject({ count: 3, sum: 342, min: 100, max: 130, incInner: 30 });
+    // Replayed again, now that the minute counts it: nothing to write.
+    const again = applyPoints(true, [[30_000, 112]], rows, rangesOf([0], HOUR), raw);
+    expect(again.changed).toEqual([]);
+  });
+
   it("recomputes the next minute's increase when a late minute lands before it", () => {
     const later = minuteOf(10 * MINUTE, [[10 * MINUTE, 200]], true);
     later.increase = 0;
