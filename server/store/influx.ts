@@ -145,6 +145,17 @@ function coarseFrom(row: Record<string, number | null>): CoarseRow {
 const MINUTE_FIELDS = '"count", "sum", "min", "max", "first", "first_ts", "last", "last_ts", "inc_inner", "increase"';
 const COARSE_FIELDS = '"count", "sum", "min", "max", "last", "increase"';
 
+/** One series' rollups in hand (openInfluxStore, `hands`). */
+interface Hand {
+  /** Every stored minute row from `start` to `end` (minutes, inclusive) is in `minutes`, with the nearest one on each side. */
+  start: number;
+  end: number;
+  minutes: Map<number, MinuteRow>;
+  /** Every stored hour row of these days (their starts) is in `hours`. */
+  days: Set<number>;
+  hours: Map<number, CoarseRow>;
+}
+
 export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> {
   const { log } = opts;
   const batchSize = opts.batchSize ?? 5_000;
@@ -241,6 +252,16 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
   let retryTimer: NodeJS.Timeout | undefined;
   let pumping: Promise<void> | undefined;
   let ready: Promise<void> | undefined;
+  /**
+   * The rollups of each series' last write, in hand, when this store is the only
+   * writer (no opts.serialize): every stored minute row of the hours written, with
+   * the nearest stored row on each side, and every stored hour row of their days.
+   * What this store wrote is then what is stored, so the next batch in those hours
+   * (live readings: all of them, for an hour) is merged without asking InfluxDB for
+   * its rollups again. Forgotten when a write fails (it may be half done) and when the
+   * connection is made again (the database may have been dropped).
+   */
+  const hands = new Map<string, Hand>();
 
   /** Line protocol has no empty tag value: an empty one (a state's unit) is left out. */
   const tagsOf = (s: Series): Record<string, string> =>
@@ -299,6 +320,7 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
   /** The database, its retention policies, and the latest reading of each series. Once per connection. */
   function setup(): Promise<void> {
     ready ??= (async () => {
+      hands.clear();
       await run([`CREATE DATABASE ${escape.quoted(database)}`]);
       const [policies] = await run([`SHOW RETENTION POLICIES ON ${escape.quoted(database)}`]);
       const existing = new Set<string>();
@@ -318,6 +340,15 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
 
   /** Raw readings, then minutes, hours and days, for one batch. */
   async function writeBatch(readings: readonly Reading[]): Promise<{ stored: number; refused: number }> {
+    try {
+      return await writeBatchOnce(readings);
+    } catch (err) {
+      hands.clear();
+      throw err;
+    }
+  }
+
+  async function writeBatchOnce(readings: readonly Reading[]): Promise<{ stored: number; refused: number }> {
     let stored = 0;
     let refused = 0;
     const series: { s: Series; points: Point[]; minutes: number[] }[] = [];
@@ -340,19 +371,34 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
     }
     if (series.length === 0) return { stored, refused };
 
-    // 1. One round trip: the stored minutes of every touched hour (so hours are
+    // 1. The series whose rollups are in hand for every touched hour and day; for the
+    // others, one round trip: the stored minutes of every touched hour (so hours are
     // recomputed in memory), the nearest minute before and after each run of
     // touched hours (for counter steps), and the stored hours of every touched day.
-    const hourRanges = rangesOf(bucketsOf(series.flatMap((x) => x.minutes), HOUR), HOUR).map((r) => ({ start: r.start, end: r.end + HOUR - MINUTE }));
-    const dayRanges = rangesOf(bucketsOf(series.flatMap((x) => x.minutes), DAY), DAY);
+    const handed = new Map<string, Hand>();
+    if (!opts.serialize) {
+      for (const x of series) {
+        const hand = hands.get(x.s.id);
+        if (hand && x.minutes.every((m) => m >= hand.start && m <= hand.end && hand.days.has(floorTo(m, DAY)))) handed.set(x.s.id, hand);
+      }
+    }
+    const asked = series.filter((x) => !handed.has(x.s.id));
+    const hourRanges = rangesOf(bucketsOf(asked.flatMap((x) => x.minutes), HOUR), HOUR).map((r) => ({ start: r.start, end: r.end + HOUR - MINUTE }));
+    const dayRanges = rangesOf(bucketsOf(asked.flatMap((x) => x.minutes), DAY), DAY);
     const inRanges = (ts: readonly number[], rs: readonly { start: number; end: number }[]) => rs.filter((r) => ts.some((t) => t >= r.start && t <= r.end));
-    const rangesOfSeries = new Map(series.map((x) => [x.s.id, inRanges(x.minutes, hourRanges)]));
+    // A handed series' range is its hand's: every row in it is known, as a fetched range's is.
+    const rangesOfSeries = new Map(
+      series.map((x) => {
+        const hand = handed.get(x.s.id);
+        return [x.s.id, hand ? [{ start: hand.start, end: hand.end }] : inRanges(x.minutes, hourRanges)];
+      }),
+    );
     const m1 = from(ROLLUP_RP, ROLLUP_MEASUREMENT['1m']);
     const h1 = from(ROLLUP_RP, ROLLUP_MEASUREMENT['1h']);
     const statements: string[] = [];
     const kinds: ('minute' | 'hour')[] = [];
     for (const r of hourRanges) {
-      const f = seriesFilter(series.filter((x) => rangesOfSeries.get(x.s.id)?.includes(r)).map((x) => x.s.id));
+      const f = seriesFilter(asked.filter((x) => rangesOfSeries.get(x.s.id)?.includes(r)).map((x) => x.s.id));
       statements.push(
         `SELECT ${MINUTE_FIELDS} FROM ${m1} WHERE ${f} AND time >= ${ms(r.start)} AND time <= ${ms(r.end)} GROUP BY "series"`,
         `SELECT ${MINUTE_FIELDS} FROM ${m1} WHERE ${f} AND time < ${ms(r.start)} GROUP BY "series" ORDER BY time DESC LIMIT 1`,
@@ -361,12 +407,12 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
       kinds.push('minute', 'minute', 'minute');
     }
     for (const r of dayRanges) {
-      const f = seriesFilter(series.filter((x) => inRanges(x.minutes, [{ start: r.start, end: r.end + DAY - 1 }]).length > 0).map((x) => x.s.id));
+      const f = seriesFilter(asked.filter((x) => inRanges(x.minutes, [{ start: r.start, end: r.end + DAY - 1 }]).length > 0).map((x) => x.s.id));
       statements.push(`SELECT ${COARSE_FIELDS} FROM ${h1} WHERE ${f} AND time >= ${ms(r.start)} AND time < ${ms(r.end + DAY)} GROUP BY "series"`);
       kinds.push('hour');
     }
-    const rowsBySeries = new Map<string, Map<number, MinuteRow>>(series.map((x) => [x.s.id, new Map()]));
-    const hoursBySeries = new Map<string, Map<number, CoarseRow>>(series.map((x) => [x.s.id, new Map()]));
+    const rowsBySeries = new Map<string, Map<number, MinuteRow>>(series.map((x) => [x.s.id, handed.get(x.s.id)?.minutes ?? new Map()]));
+    const hoursBySeries = new Map<string, Map<number, CoarseRow>>(series.map((x) => [x.s.id, handed.get(x.s.id)?.hours ?? new Map()]));
     (await run(statements)).forEach((result, i) => {
       for (const { series: id, row } of rowsOf(result)) {
         if (kinds[i] === 'minute') {
@@ -495,6 +541,22 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
     // readings in raw, and their minutes are made again from raw (rollup.ts, mergeIntoStored).
     await writeRawLines(rawLines);
     await writeRollupLines(rollupLines);
+
+    // What was read and written is now what is stored: kept for the next batch. A
+    // series with hours fetched outside its ranges (rare) or several ranges is not.
+    if (!opts.serialize) {
+      const fetchedMore = new Set(missing.map((x) => x.id));
+      for (const x of series) {
+        const ranges = rangesOfSeries.get(x.s.id) ?? [];
+        const range = ranges[0];
+        if (handed.has(x.s.id)) {
+          if (fetchedMore.has(x.s.id)) hands.delete(x.s.id);
+        } else if (fetchedMore.has(x.s.id) || ranges.length !== 1 || !range) hands.delete(x.s.id);
+        else {
+          hands.set(x.s.id, { start: range.start, end: range.end, days: new Set(bucketsOf(x.minutes, DAY)), minutes: rowsBySeries.get(x.s.id) as Map<number, MinuteRow>, hours: hoursBySeries.get(x.s.id) as Map<number, CoarseRow> });
+        }
+      }
+    }
     return { stored, refused };
   }
 

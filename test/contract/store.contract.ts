@@ -243,6 +243,34 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
       expect(store.latest().find((r) => r.seriesId === COUNTER.id)).toEqual(all.reduce((a, b) => (b.ts > a.ts ? b : a)));
     });
 
+    it('keeps every rollup exact while a meter is read live, batch after batch, a late reading now and then', async () => {
+      const store = await open();
+      const d = dayStart() - DAY;
+      const split = d + 10 * HOUR;
+      // The morning in one write, then three hours as a live meter sends them: six
+      // readings a batch, each flushed before the next, across two hour boundaries.
+      // Every fifth batch holds its middle reading back to the next one: it lands
+      // between two readings of a minute already stored.
+      const written = meterDataset(d).filter((r) => r.ts < split + 3 * HOUR);
+      store.write(written.filter((r) => r.ts < split));
+      await store.flush();
+      const live = written.filter((r) => r.ts >= split);
+      let held: Reading | undefined;
+      for (let i = 0, n = 0; i < live.length; i += 6, n++) {
+        const batch = live.slice(i, i + 6);
+        const late = held;
+        held = n % 5 === 0 && batch.length > 2 ? batch.splice(batch.length >> 1, 1)[0] : undefined;
+        store.write(late ? [...batch, late] : batch);
+        await store.flush();
+      }
+      if (held) store.write([held]);
+      await store.flush();
+      const range = { from: d, to: d + DAY - 1, maxPoints: 100_000 };
+      for (const resolution of ['raw', '1m', '1h', '1d'] as const) {
+        expectBuckets((await store.query(COUNTER.id, { ...range, resolution })).buckets, reference(written, resolution, true));
+      }
+    });
+
     it('adds increases up to the same total at every resolution', async () => {
       const store = await open();
       const d = dayStart() - DAY;
