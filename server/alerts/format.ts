@@ -14,6 +14,12 @@ export function num(value: number, digits = 1): string {
   return f.format(value).replace('-', '\u2212');
 }
 
+// The first fr-FR format pages about 5 MB of ICU data in from the node binary
+// (file-backed, read-only: RssFile in /proc/<pid>/status). Made at load rather than
+// at the first alert, where it showed as a step in the server's RSS minutes into a
+// run (docs/performance.md, "What limits each figure", Memory).
+num(0);
+
 /** A value with its unit, as the catalogue writes units (ppm, Cel -> °C, W, %...). */
 export function withUnit(value: number, unit: string, digits = 1): string {
   const u = UNIT_TEXT[unit] ?? unit;
