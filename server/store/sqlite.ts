@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { buildSync } from 'esbuild';
 import type { Reading, Series } from '../../shared/api';
 import type { Logger } from '../logger';
-import { projectPath } from '../paths';
 import { type Point, coarseBucket, planQuery, pointsLimit, queryStart, rawBuckets } from './rollup';
 import { openDatabase } from './sqlite-schema';
 import type { FromWorker, ToWorker, WorkerInit } from './sqlite-worker';
+import { threadCode } from './thread-code';
 import { DEFAULT_RAW_RETENTION_DAYS, type RangeResult, type Store } from './types';
 
 /** A rollup row as read: t, count, sum, min, max, last, increase (see rollupRange). */
@@ -37,26 +36,6 @@ const CHUNK = 5_000;
  * otherwise grow without bound. 24 bytes a reading: 200,000 is under 5 MB.
  */
 const MAX_WAITING = 200_000;
-
-let writerCode: string | undefined;
-
-/**
- * The writer thread's code: sqlite-worker.ts and what it imports, bundled by
- * esbuild (the compiler tsx itself runs on) once per process. A worker that
- * loaded the TypeScript through tsx's loader instead took 53 MB, 36 more, in a
- * server whose memory target is 300 MB. better-sqlite3 (a native addon) and zod
- * are required at run time from the repository's node_modules.
- */
-function writerThreadCode(): string {
-  if (writerCode) return writerCode;
-  // From the source, found from the project's root: the server may run bundled (dist/server/main.mjs).
-  const entry = projectPath('server/store/sqlite-worker.ts');
-  const out = buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, logLevel: 'silent', external: ['better-sqlite3', 'zod'] });
-  const text = out.outputFiles[0]?.text;
-  if (!text) throw new Error('bundling the SQLite writer thread produced nothing');
-  writerCode = `(function (require) {\n${text}\n})(require('node:module').createRequire(${JSON.stringify(entry)}));`;
-  return writerCode;
-}
 
 interface SeriesEntry {
   key: number;
@@ -133,7 +112,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
 
   const init: WorkerInit = { file, rawRetentionDays, retryMs: Math.max(100, Math.min(flushIntervalMs, 1000)) };
   // No inherited flags (a test runner's loader, --cpu-prof): the code is plain JavaScript.
-  const worker = new Worker(writerThreadCode(), { eval: true, workerData: init, execArgv: [] });
+  // better-sqlite3 (a native addon) and zod load from node_modules.
+  const worker = new Worker(threadCode('server/store/sqlite-worker.ts', ['better-sqlite3', 'zod']), { eval: true, workerData: init, execArgv: [] });
   const send = (m: ToWorker, transfer?: ArrayBuffer[]) => worker.postMessage(m, transfer);
 
   // Triples (key, ts, value) not yet handed over, in a growing typed array.
