@@ -1,5 +1,6 @@
 import type { Logger } from '../logger';
 import { openInfluxStore } from './influx';
+import { openInfluxStoreInThread } from './influx-thread';
 import { openSqliteStore } from './sqlite';
 import type { Store } from './types';
 
@@ -29,16 +30,9 @@ export interface OpenStoreOptions {
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   if (opts.kind === 'influx') {
     if (!opts.influxUrl) throw new Error('the InfluxDB store needs its URL (INFLUX_URL), e.g. http://localhost:8086/lenumerique');
-    return openInfluxStore({
-      url: opts.influxUrl,
-      dataDir: opts.dataDir,
-      rawRetentionDays: opts.rawRetentionDays,
-      siteId: opts.siteId,
-      flushIntervalMs: opts.flushIntervalMs,
-      spoolMaxBytes: opts.spoolMaxBytes,
-      ...(opts.serialize ? { serialize: opts.serialize } : {}),
-      log: opts.log,
-    });
+    const settings = { url: opts.influxUrl, dataDir: opts.dataDir, rawRetentionDays: opts.rawRetentionDays, siteId: opts.siteId, flushIntervalMs: opts.flushIntervalMs, spoolMaxBytes: opts.spoolMaxBytes, log: opts.log };
+    // Scaled out, every batch write takes the cluster's lock, on the event loop; alone, the store has a thread of its own.
+    return opts.serialize ? openInfluxStore({ ...settings, serialize: opts.serialize }) : openInfluxStoreInThread(settings);
   }
   return openSqliteStore({ dataDir: opts.dataDir, rawRetentionDays: opts.rawRetentionDays, flushIntervalMs: opts.flushIntervalMs, log: opts.log });
 }

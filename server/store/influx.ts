@@ -3,11 +3,10 @@ import path from 'node:path';
 import { InfluxDB, escape } from 'influx';
 import type { Reading, Series } from '../../shared/api';
 import { DEFAULT_SITE_ID } from '../../shared/topics';
-import type { Logger } from '../logger';
 import { type CoarseRow, DAY, HOUR, MINUTE, type MinuteRow, type Point, applyPoints, bucketsOf, bySeries, combine, floorTo, minutesNeedingRaw, minuteRow, planQuery, pointsLimit, queryStart, rangesOf, rawBuckets, sortDistinct, toBucket } from './rollup';
 import { fieldsLine, line, lineWriter, seriesKey } from './influx-lines';
 import { Spool, type SpoolBatch, SpoolFullError } from './spool';
-import { DEFAULT_RAW_RETENTION_DAYS, type RangeResult, type Store, type StoreStats, StoreUnavailableError } from './types';
+import { DEFAULT_RAW_RETENTION_DAYS, type RangeResult, type Store, type StoreLog, type StoreStats, StoreUnavailableError } from './types';
 
 /**
  * The InfluxDB 1.x backend (docs/storage.md).
@@ -37,7 +36,7 @@ export interface InfluxStoreOptions {
   url: string;
   /** The spool and the series metadata live here. */
   dataDir: string;
-  log: Logger;
+  log: StoreLog;
   /** Readings per batch (one spool file, one write of raw points). Default 5,000. */
   batchSize?: number;
   /** A batch is cut when its oldest reading is this old. Default 1,000 ms. */
@@ -59,6 +58,8 @@ export interface InfluxStoreOptions {
    * would each write their own sum, and one would be lost.
    */
   serialize?: <T>(write: () => Promise<T>) => Promise<T>;
+  /** Told when stats() may have changed: readings spooled, a group written, the database lost or found (influx-worker.ts). */
+  onChange?: () => void;
 }
 
 export const INFLUX_SERIES_FILE = 'influx-series.json';
@@ -599,6 +600,7 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
           single = false;
           if (!reachable) log.info({ influx: where, spooled: spool.readings }, 'influxdb reachable');
           reachable = true;
+          opts.onChange?.();
         } catch (err) {
           if (unreachable(err)) {
             log.warn({ influx: where, err: (err as Error).message, spooled: spool.readings }, 'influxdb unreachable: readings are spooled on disk');
@@ -636,6 +638,7 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
       }
     })().finally(() => {
       pumping = undefined;
+      opts.onChange?.();
     });
     return pumping;
   }
@@ -680,6 +683,7 @@ export async function openInfluxStore(opts: InfluxStoreOptions): Promise<Store> 
       scheduleFlush();
     } finally {
       queue = done >= queue.length ? [] : queue.slice(done);
+      opts.onChange?.();
     }
   }
 

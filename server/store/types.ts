@@ -106,6 +106,13 @@ export interface StoreStats {
 }
 
 /** Thrown by reads when the backend cannot be reached (the API answers 503). */
+/** What a store logs: pino's logger, or a thread's messages to it (influx-worker.ts). */
+export interface StoreLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
 export class StoreUnavailableError extends Error {
   readonly code = 'STORE_UNAVAILABLE';
   constructor(message: string, options?: { cause?: unknown }) {

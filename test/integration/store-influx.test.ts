@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading } from '../../shared/api';
 import { createLogger } from '../../server/logger';
 import { INFLUX_SPOOL_DIR, type InfluxStoreOptions, openInfluxStore } from '../../server/store/influx';
+import { openInfluxStoreInThread } from '../../server/store/influx-thread';
 import { type Store, StoreUnavailableError } from '../../server/store/types';
 import { COUNTER, GAUGE, STATE, reference, storeContract } from '../contract/store.contract';
 import { type RunningInfluxd, influxdAvailable, startInfluxd } from '../helpers/influxd';
@@ -52,6 +53,30 @@ storeContract(
   async () => {
     const h = harness();
     return { store: await h.open(), reopen: () => h.open(), cleanup: h.cleanup };
+  },
+  { skip: available.ok ? undefined : available.reason, yearTimeoutMs: 240_000 },
+);
+
+// The same store in a thread of its own, as the server runs it when it is InfluxDB's only writer (server/store/index.ts).
+storeContract(
+  'InfluxDB store, in its thread',
+  async () => {
+    const dataDir = tempDir('lnm-influx-');
+    const url = `${(influxd as RunningInfluxd).url}/lnm_test_${process.pid}_${++databases}`;
+    const opened: Store[] = [];
+    const open = async () => {
+      const store = await openInfluxStoreInThread({ url, dataDir, log, flushIntervalMs: 60_000, retryMs: 100 });
+      opened.push(store);
+      return store;
+    };
+    return {
+      store: await open(),
+      reopen: open,
+      async cleanup() {
+        for (const s of opened) await s.close();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
   },
   { skip: available.ok ? undefined : available.reason, yearTimeoutMs: 240_000 },
 );
