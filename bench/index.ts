@@ -136,10 +136,23 @@ if (wants('influx')) {
     const influxd = await startInfluxd();
     try {
       let db = 0;
-      const raw = await medianOf('raw InfluxDB', () => rawInflux(`${influxd.url}/bench_raw_${++db}`, 200_000));
+      // A fresh influxd writes its first databases slower (shards, caches, Go's heap
+      // growing): one write unmeasured, so that the first ceiling is not the lowest.
+      await rawInflux(`${influxd.url}/bench_warm`, 200_000);
+      // As for the ingest paths: pairs of the ceiling then the path, the ratio the median of the pairs'.
+      const raws: number[] = [];
+      const paths: number[] = [];
+      for (let i = 0; i < reps; i++) {
+        raws.push(await rawInflux(`${influxd.url}/bench_raw_${++db}`, 200_000));
+        log(`raw InfluxDB: ${perS(raws[i] as number)} (${i + 1}/${reps})`);
+        paths.push(await serverPath({ qos: 0, count: 200_000, env: { STORE: 'influx', INFLUX_URL: `${influxd.url}/bench_path_${++db}` } }));
+        log(`path on InfluxDB: ${perS(paths[i] as number)}, ${Math.round((100 * (paths[i] as number)) / (raws[i] as number))} % (${i + 1}/${reps})`);
+      }
+      const raw = median(raws);
+      const path = median(paths);
+      const r = median(paths.map((p, i) => p / (raws[i] as number)));
       rows.push({ group: 'ceiling', name: 'InfluxDB alone (influx client, 5,000 points a write)', value: perS(raw), raw, unit: 'points/s' });
-      const path = await medianOf('path on InfluxDB', () => serverPath({ qos: 0, count: 200_000, env: { STORE: 'influx', INFLUX_URL: `${influxd.url}/bench_path_${++db}` } }));
-      rows.push({ group: 'path', name: 'ingest, validate, store (InfluxDB, rollups), QoS 0', value: perS(path), raw: path, unit: 'msg/s', ratio: { of: 'raw InfluxDB', value: path / raw }, target: { text: '>= 50 % of raw InfluxDB', met: path / raw >= 0.5 } });
+      rows.push({ group: 'path', name: 'ingest, validate, store (InfluxDB, rollups), QoS 0', value: perS(path), raw: path, unit: 'msg/s', ratio: { of: 'raw InfluxDB', value: r }, target: { text: '>= 50 % of raw InfluxDB', met: r >= 0.5 } });
     } finally {
       await influxd.close();
     }
