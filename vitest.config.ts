@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Every temporary folder a test file made is removed after it (test/helpers/setup.ts).
+    setupFiles: ['test/helpers/setup.ts'],
     // Integration and end-to-end tests start real servers and a real browser.
     testTimeout: 60_000,
     hookTimeout: 60_000,

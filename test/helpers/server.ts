@@ -5,8 +5,19 @@ import { type RunningServer, startServer } from '../../server/app';
 import { adminSecretsFile, readSimulatorSecrets } from '../../server/auth/provision';
 import { loadConfig } from '../../server/config';
 
+const made = new Set<string>();
+
+/** A new folder in the system's temporary folder, removed after the test file (test/helpers/setup.ts). */
 export function tempDir(prefix = 'lnm-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.add(dir);
+  return dir;
+}
+
+/** Removes every folder tempDir() made in this test file: a test that fails before its own clean-up leaves none behind. */
+export function removeTempDirs(): void {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+  made.clear();
 }
 
 /** The first-start admin password of every test server (ADMIN_PASSWORD). */

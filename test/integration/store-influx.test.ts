@@ -27,13 +27,13 @@ if (available.ok) {
   });
 }
 
-/** A store on a database of its own, in the file's influxd. */
-function harness(options: Partial<InfluxStoreOptions> = {}) {
+/** A store on a database of its own, in the file's influxd; on the event loop unless told otherwise. */
+function harness(options: Partial<InfluxStoreOptions> = {}, opener: (o: InfluxStoreOptions) => Promise<Store> = openInfluxStore) {
   const dataDir = tempDir('lnm-influx-');
   const url = `${(influxd as RunningInfluxd).url}/lnm_test_${process.pid}_${++databases}`;
   const opened: Store[] = [];
   const open = async (more: Partial<InfluxStoreOptions> = {}) => {
-    const store = await openInfluxStore({ url, dataDir, log, flushIntervalMs: 60_000, retryMs: 100, ...options, ...more });
+    const store = await opener({ url, dataDir, log, flushIntervalMs: 60_000, retryMs: 100, ...options, ...more });
     opened.push(store);
     return store;
   };
@@ -61,22 +61,8 @@ storeContract(
 storeContract(
   'InfluxDB store, in its thread',
   async () => {
-    const dataDir = tempDir('lnm-influx-');
-    const url = `${(influxd as RunningInfluxd).url}/lnm_test_${process.pid}_${++databases}`;
-    const opened: Store[] = [];
-    const open = async () => {
-      const store = await openInfluxStoreInThread({ url, dataDir, log, flushIntervalMs: 60_000, retryMs: 100 });
-      opened.push(store);
-      return store;
-    };
-    return {
-      store: await open(),
-      reopen: open,
-      async cleanup() {
-        for (const s of opened) await s.close();
-        fs.rmSync(dataDir, { recursive: true, force: true });
-      },
-    };
+    const h = harness({}, openInfluxStoreInThread);
+    return { store: await h.open(), reopen: () => h.open(), cleanup: h.cleanup };
   },
   { skip: available.ok ? undefined : available.reason, yearTimeoutMs: 240_000 },
 );
