@@ -230,11 +230,16 @@ if (values.json) {
   console.log(JSON.stringify({ reps, date: new Date().toISOString(), cores: (await import('node:os')).cpus().length, node: process.version, rows }, null, 2));
 } else {
   console.log(`\nmedian of ${reps} repetitions; ratios against ceilings measured in this run\n`);
-  console.log(`${'figure'.padEnd(78)}${'value'.padStart(14)}${'ratio'.padStart(22)}  target`);
-  for (const r of rows) {
-    const ratio = r.ratio ? `${(100 * r.ratio.value).toFixed(0)} % of ${r.ratio.of}`.replace(/^(\d+) % of weather$/, (_, p: string) => `x${(Number(p) / 100).toFixed(1)}`) : '';
-    const target = r.target ? `${r.target.text}: ${r.target.met ? 'met' : 'MISSED'}` : '';
-    console.log(`${r.name.padEnd(78)}${r.value.padStart(14)}${ratio.padStart(22)}  ${target}`);
-  }
+  const cells = rows.map((r) => ({
+    name: r.name,
+    value: r.value,
+    ratio: r.ratio ? `${(100 * r.ratio.value).toFixed(0)} % of ${r.ratio.of}`.replace(/^(\d+) % of weather$/, (_, p: string) => `x${(Number(p) / 100).toFixed(1)}`) : '',
+    target: r.target ? `${r.target.text}: ${r.target.met ? 'met' : 'MISSED'}` : '',
+  }));
+  // Columns as wide as their longest cell, two spaces apart: a long figure never runs into its ratio.
+  const width = (k: 'name' | 'value' | 'ratio', head: string) => Math.max(head.length, ...cells.map((c) => c[k].length));
+  const [wn, wv, wr] = [width('name', 'figure'), width('value', 'value'), width('ratio', 'ratio')];
+  console.log(`${'figure'.padEnd(wn)}  ${'value'.padStart(wv)}  ${'ratio'.padStart(wr)}  target`);
+  for (const c of cells) console.log(`${c.name.padEnd(wn)}  ${c.value.padStart(wv)}  ${c.ratio.padStart(wr)}  ${c.target}`.trimEnd());
 }
 process.exit(0);
