@@ -97,7 +97,9 @@ export async function openInfluxStoreInThread(opts: InfluxThreadInit & { log: St
   worker.on('error', lost);
   // An exit that close() did not ask for (out of memory, a native crash) is a failure too.
   worker.on('exit', (code) => {
-    if (!closed) lost(new Error(`the InfluxDB store thread exited (code ${code})`));
+    if (!closed) return lost(new Error(`the InfluxDB store thread exited (code ${code})`));
+    for (const c of calls.values()) c.reject(new Error('store is closed'));
+    calls.clear();
   });
 
   const first = await opened;
@@ -128,6 +130,8 @@ export async function openInfluxStoreInThread(opts: InfluxThreadInit & { log: St
   function call<T>(c: InfluxCall): Promise<T> {
     handOver();
     if (gone) return Promise.reject(gone);
+    // A request still being answered when the server stops: the thread will not answer it.
+    if (closed) return Promise.reject(new Error('store is closed'));
     const id = ++seq;
     return new Promise<T>((resolve, reject) => {
       calls.set(id, { resolve: resolve as (v: unknown) => void, reject });
@@ -188,6 +192,8 @@ export async function openInfluxStoreInThread(opts: InfluxThreadInit & { log: St
       const stuck = setTimeout(() => void worker.terminate(), CLOSE_TIMEOUT_MS);
       await done;
       clearTimeout(stuck);
+      // Closed and flushed: what may still hold the thread (the HTTP client's kept-alive sockets) holds nothing of ours.
+      await worker.terminate();
     },
   };
 }

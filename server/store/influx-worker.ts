@@ -92,8 +92,9 @@ function handle(m: ToInfluxThread, s: Store): void {
       for (let i = 0, k = 0; k < m.data.length; i++, k += 3) readings[i] = { seriesId: ids[m.data[k] as number] as string, ts: m.data[k + 1] as number, value: m.data[k + 2] as number };
       received += readings.length;
       s.write(readings);
-      // A batch cut by the event loop (influx-thread.ts): spooled and written now.
-      void s.flush();
+      // A batch cut by the event loop (influx-thread.ts): spooled and written now. The
+      // store keeps what it cannot write (spool, retries); a failure here is only logged.
+      s.flush().catch((err: unknown) => log.error({ err: (err as Error).message }, 'writing a batch failed'));
       postStats();
       break;
     }

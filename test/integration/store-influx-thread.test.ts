@@ -94,6 +94,18 @@ describe.skipIf(!available.ok)(`InfluxDB store, in its thread${available.ok ? ''
     expect(sink.lines().some((l) => l.msg === 'influx store ready' && l.level === 30)).toBe(true);
   });
 
+  it('keeps every reading written before close, and refuses a read after it instead of leaving it unanswered', async () => {
+    const { store, url } = await open();
+    store.upsertSeries([GAUGE]);
+    const t0 = Date.now() - 3_600_000;
+    store.write(Array.from({ length: 1_234 }, (_, i) => at(GAUGE.id, t0 + i * 1000, i)));
+    await store.close();
+    expect(rawCountBlocking(url, GAUGE.id)).toBe(1_234);
+    expect(store.stats()).toMatchObject({ written: 1_234, pending: 0, state: 'down' });
+    await expect(store.query(GAUGE.id, { from: t0, to: Date.now(), resolution: 'auto', maxPoints: 100 })).rejects.toThrow(/store is closed/);
+    expect(() => store.write([at(GAUGE.id, Date.now(), 1)])).toThrow(/store is closed/);
+  });
+
   it('fails to open with the store’s own message when INFLUX_URL names no database', async () => {
     const dataDir = tempDir('lnm-influx-thread-');
     dirs.push(dataDir);
