@@ -57,6 +57,15 @@ const STYLE = `
   }
 `;
 
+/**
+ * Where a period still running stops: the report's own time. The period is cut at the
+ * end of the current hour (its last hourly bucket), but that bucket holds readings up
+ * to now only; "figures up to 21:00" at 20:34 would claim 26 minutes not yet lived.
+ */
+function partialUntil(r: ReportResponse): string {
+  return Date.parse(r.generatedAt) < r.period.toMs ? r.generatedAt : r.period.to;
+}
+
 export function renderReportHtml(r: ReportResponse, locale: KpiLocale): string {
   const n = numberFormat(locale);
   const e = escapeHtml;
@@ -113,7 +122,7 @@ export function renderReportHtml(r: ReportResponse, locale: KpiLocale): string {
 <h1>${e(r.site.name)} — rapport de période</h1>
 <p class="meta">${e(r.site.address)} · ${e(PERIOD_KIND_FR[p.kind])} ${e(p.label)} · du ${e(p.from.slice(0, 16).replace('T', ' '))} au ${e(p.to.slice(0, 16).replace('T', ' '))} exclu (${e(p.timeZone)}) · ${e(n(p.hours, 0))} h</p>
 <p class="meta">PV ${e(n(r.site.pvPeakKWp, 1))} kWc · ${e(n(r.site.floorAreaM2, 0))} m² · édité le ${e(r.generatedAt.slice(0, 16).replace('T', ' '))}</p>
-${p.partial ? `<p class="notice">Période en cours : les chiffres s’arrêtent à ${e(p.to.slice(0, 16).replace('T', ' '))}.</p>` : ''}
+${p.partial ? `<p class="notice">Période en cours : les chiffres s’arrêtent à ${e(partialUntil(r).slice(0, 16).replace('T', ' '))}.</p>` : ''}
 </header>
 <section>
 <h2>Électricité</h2>

@@ -139,4 +139,11 @@ describe('the KPI service on the SQLite store', () => {
     expect(html).toMatch(/Soutirage réseau<\/td><td>24,000<\/td>/);
     expect(renderReportHtml(r, 'en')).toMatch(/Soutirage réseau<\/td><td>24.000<\/td>/);
   });
+
+  it('says a period still running stops at the report time, not at the end of the current hour', async () => {
+    // NOW is 2026-06-01 12:00 UTC, 14:00 in Paris: the month is cut at the end of its current hour, 15:00.
+    const r = ReportResponseSchema.parse(await kpi.report({ period: 'month', date: '2026-06', locale: 'fr' }));
+    expect(r.period).toMatchObject({ partial: true, to: '2026-06-01T15:00:00+02:00' });
+    expect(renderReportHtml(r, 'fr')).toContain('Période en cours : les chiffres s’arrêtent à 2026-06-01 14:00.');
+  });
 });

@@ -21,7 +21,7 @@ const messages = {
     report: 'Rapport imprimable',
     reportNew: '(nouvel onglet)',
     loading: 'Chargement des indicateurs…',
-    partial: (to: string) => `Période en cours : chiffres arrêtés au ${to}.`,
+    partial: (to: string) => `Période en cours : chiffres jusqu’au ${to}.`,
     prodCons: 'Production et consommation',
     destination: 'Destination de la production PV',
     rates: 'Autoconsommation et autoproduction par intervalle',
@@ -173,7 +173,8 @@ export default function EnergyPage() {
 
       {data && totals ? (
         <>
-          {data.period.partial ? <p className="notice">{t.partial(fmt.dateTime(data.period.toMs))}</p> : null}
+          {/* The current hour's bucket holds readings up to now, not to the hour's end (server/kpi/periods.ts). */}
+          {data.period.partial ? <p className="notice">{t.partial(fmt.dateTime(Math.min(data.period.toMs, Date.now())))}</p> : null}
           <div data-testid="energy-figures" aria-busy={energy.loading} data-period={data.period.label}>
             <FigureCards figures={headline} compare={mode === 'none' ? undefined : compare.data?.figures} mode={mode} />
           </div>
