@@ -44,18 +44,11 @@ export async function openInfluxStoreInThread(opts: InfluxThreadInit & { log: St
   let onReady: (m: Extract<FromInfluxThread, { type: 'ready' | 'open-failed' }>) => void = () => undefined;
   const opened = new Promise<Extract<FromInfluxThread, { type: 'ready' | 'open-failed' }>>((resolve) => (onReady = resolve));
 
-  function noteLatest(list: readonly Reading[]): void {
-    for (const r of list) {
-      const prev = latestBySeries.get(r.seriesId);
-      if (!prev || r.ts >= prev.ts) latestBySeries.set(r.seriesId, r);
-    }
-  }
-
   worker.on('message', (m: FromInfluxThread) => {
     switch (m.type) {
       case 'ready':
         for (const s of m.series) seriesById.set(s.id, s);
-        noteLatest(m.latest);
+        for (const r of m.latest) latestBySeries.set(r.seriesId, r);
         threadStats = m.stats;
         onReady(m);
         break;
@@ -152,8 +145,9 @@ export async function openInfluxStoreInThread(opts: InfluxThreadInit & { log: St
     write(readings) {
       if (closed) throw new Error('store is closed');
       if (readings.length === 0) return;
-      noteLatest(readings);
       for (const r of readings) {
+        const prev = latestBySeries.get(r.seriesId);
+        if (!prev || r.ts >= prev.ts) latestBySeries.set(r.seriesId, r);
         let n = idNumbers.get(r.seriesId);
         if (n === undefined) {
           idNumbers.set(r.seriesId, (n = idNumbers.size));

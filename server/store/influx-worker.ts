@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Reading, Series } from '../../shared/api';
 import { type InfluxStoreOptions, openInfluxStore } from './influx';
-import type { RangeQuery, Store, StoreLog, StoreStats } from './types';
+import { type LogMessage, threadLog } from './thread-log';
+import type { RangeQuery, Store, StoreStats } from './types';
 
 /**
  * The InfluxDB store's thread (bundled and started by influx-thread.ts): the
@@ -38,25 +39,17 @@ export type FromInfluxThread =
   /** A call's answer, with the stats as they are then: what a flush() just wrote is in them. */
   | { type: 'result'; seq: number; value: unknown; stats: StoreStats; received: number }
   | { type: 'failed'; seq: number; name: string; message: string; stats: StoreStats; received: number }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; obj: object; msg: string }
+  | LogMessage
   | { type: 'closed' };
 
 if (!parentPort) throw new Error('influx-worker.ts runs as a worker thread');
 const port = parentPort;
 const post = (m: FromInfluxThread) => port.postMessage(m);
-// An Error in a log record (pino's `err`) does not survive the copy to the main thread whole: its message does.
-const plain = (obj: object): object => Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, v instanceof Error ? v.message : v]));
-const log: StoreLog = {
-  info: (obj, msg) => post({ type: 'log', level: 'info', obj: plain(obj), msg }),
-  warn: (obj, msg) => post({ type: 'log', level: 'warn', obj: plain(obj), msg }),
-  error: (obj, msg) => post({ type: 'log', level: 'error', obj: plain(obj), msg }),
-};
+const log = threadLog(post);
 
 const ids: string[] = [];
 let received = 0;
 let store: Store | undefined;
-/** Messages that came before the store was open, handled once it is. */
-const early: ToInfluxThread[] = [];
 
 let statsPosted = false;
 /** One stats message per turn of this thread's loop, however many changes it saw. */
@@ -117,16 +110,12 @@ function handle(m: ToInfluxThread, s: Store): void {
   }
 }
 
-port.on('message', (m: ToInfluxThread) => {
-  if (store) handle(m, store);
-  else early.push(m);
-});
-
+// influx-thread.ts sends nothing before 'ready'.
 openInfluxStore({ ...(workerData as InfluxThreadInit), log, onChange: postStats }).then(
   (s) => {
     store = s;
+    port.on('message', (m: ToInfluxThread) => handle(m, s));
     post({ type: 'ready', series: s.listSeries(), latest: s.latest(), stats: s.stats() });
-    for (const m of early.splice(0)) handle(m, s);
   },
   (err: unknown) => {
     post({ type: 'open-failed', message: (err as Error).message });

@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { openDatabase } from './sqlite-schema';
-import { MAX_PER_TRANSACTION, createSqliteWriter, type WriterLog } from './sqlite-writer';
+import { MAX_PER_TRANSACTION, createSqliteWriter } from './sqlite-writer';
+import { type LogMessage, threadLog } from './thread-log';
 
 /**
  * The SQLite store's writer thread (bundled and started by sqlite.ts). Messages are handled in order; a write that fails
@@ -27,18 +28,14 @@ export type FromWorker =
   | { type: 'failing'; seq: number; message: string }
   | { type: 'retained'; seq: number; deleted: number; rawFrom: [number, number][] }
   | { type: 'retention-failed'; seq: number; message: string }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; obj: object; msg: string }
+  | LogMessage
   | { type: 'closed' };
 
 if (!parentPort) throw new Error('sqlite-worker.ts runs as a worker thread');
 const port = parentPort;
 const init = workerData as WorkerInit;
 const post = (m: FromWorker) => port.postMessage(m);
-const log: WriterLog & { error(obj: object, msg: string): void } = {
-  info: (obj, msg) => post({ type: 'log', level: 'info', obj, msg }),
-  warn: (obj, msg) => post({ type: 'log', level: 'warn', obj, msg }),
-  error: (obj, msg) => post({ type: 'log', level: 'error', obj, msg }),
-};
+const log = threadLog(post);
 
 const db = openDatabase(init.file, { writer: true, log });
 const writer = createSqliteWriter(db, init.rawRetentionDays, log);

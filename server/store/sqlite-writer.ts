@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { type CoarseRow, DAY, HOUR, MINUTE, type MinuteRow, type Point, applyPoints, minuteRow, bucketsOf, combine, floorTo, minutesNeedingRaw, rangesOf, sortDistinct } from './rollup';
 import { coarseSql } from './sqlite-schema';
+import type { StoreLog } from './types';
 
 /**
  * Everything the SQLite store writes: raw readings, their minute, hour and day
@@ -11,10 +12,7 @@ import { coarseSql } from './sqlite-schema';
  */
 
 /** What the writer logs; the worker forwards it to the server's logger. */
-export interface WriterLog {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
+export type WriterLog = Pick<StoreLog, 'info' | 'warn'>;
 
 export interface WriteOutcome {
   /** Readings stored (duplicates excluded). */

@@ -105,14 +105,14 @@ export interface StoreStats {
   error?: string;
 }
 
-/** Thrown by reads when the backend cannot be reached (the API answers 503). */
-/** What a store logs: pino's logger, or a thread's messages to it (influx-worker.ts). */
+/** What a store logs: pino's logger, or a store thread's messages to it (thread-log.ts). */
 export interface StoreLog {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
 
+/** Thrown by reads when the backend cannot be reached (the API answers 503). */
 export class StoreUnavailableError extends Error {
   readonly code = 'STORE_UNAVAILABLE';
   constructor(message: string, options?: { cause?: unknown }) {
