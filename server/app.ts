@@ -96,6 +96,8 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   const log = logger('app');
   const cat = opts.catalogue ?? defaultCatalogue;
   const site = opts.building ?? defaultBuilding;
+  // Every part's clock: the machine's, or shifted to TEST_NOW (server/config.ts, docs/testing.md).
+  const now = config.now;
   const startedAt = Date.now();
   const storeLog = logger('store');
   // Scaled out (REDIS_URL): the instances of the site share live push, alerts and
@@ -105,6 +107,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   // InfluxDB down at start does not stop the server: its store starts degraded and spools to disk.
   const store = await openStore({
     kind: config.store.kind,
+    now,
     dataDir: config.dataDir,
     influxUrl: config.store.influxUrl,
     rawRetentionDays: config.store.rawRetentionDays,
@@ -118,13 +121,13 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   const stopRetention = scheduleRetention(store, storeLog);
   // Users, sessions, tokens, the audit trail and alerts live in their own small SQLite file.
   const appDb = openAppDb(config.dataDir);
-  const accounts = new Accounts(appDb, logger('auth'));
+  const accounts = new Accounts(appDb, logger('auth'), now);
   // Alerts: the rules file and the rules made over the API, fed by ingest below (docs/alerts.md).
   // A rules file with problems stops the start, with every problem listed.
   let alerts: ReturnType<typeof startAlerts>;
   try {
     // Scaled out, the alerts leader drives the tick (server/scale/alerts.ts), not each engine.
-    alerts = startAlerts({ db: appDb, catalogue: cat, building: site, rulesFile: config.alertRulesFile ?? DEFAULT_RULES_FILE, log: logger('alerts'), ...(config.scale.redisUrl ? { tickMs: 0 } : {}) });
+    alerts = startAlerts({ db: appDb, catalogue: cat, building: site, rulesFile: config.alertRulesFile ?? DEFAULT_RULES_FILE, log: logger('alerts'), now, ...(config.scale.redisUrl ? { tickMs: 0 } : {}) });
   } catch (err) {
     stopRetention();
     appDb.close();
@@ -136,7 +139,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   // instance joining a running site takes their admin rather than making its own.
   let accountSharing: AccountSharing | undefined;
   try {
-    accountSharing = cluster ? await shareAccounts({ accounts, cluster, log: logger('auth') }) : undefined;
+    accountSharing = cluster ? await shareAccounts({ accounts, cluster, log: logger('auth'), now }) : undefined;
   } catch (err) {
     alerts.close();
     stopRetention();
@@ -202,7 +205,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
         log: logger('mqtt'),
         registry,
         maxPacketBytes: config.mqttMaxPacketBytes,
-        auth: { loginAttempts: config.auth.loginAttempts },
+        auth: { loginAttempts: config.auth.loginAttempts, now },
         plain: config.mqttPlain,
         ...(tlsFiles && config.tls ? { tls: { port: config.tls.mqttsPort, ...tlsFiles } } : {}),
       });
@@ -225,13 +228,14 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
     latest: () => store.latest(),
     deviceStates: () => ingest.stats().devices,
     frameMs: config.liveFrameMs,
+    now,
   });
   // Scaled out (REDIS_URL): the instances of the site share live push and alerts through Redis.
   let shared: SharedAlerts | undefined;
   if (cluster) {
     cluster.attach(live.io as unknown as Parameters<Cluster['attach']>[0]);
     // A session opened on any instance is valid on every one (server/scale/sessions.ts).
-    await shareSessions({ accounts, cluster, log: logger('auth') });
+    await shareSessions({ accounts, cluster, log: logger('auth'), now });
     await accountSharing?.listen();
     // One instance runs the alerts for all (server/scale/alerts.ts).
     shared = shareAlerts({ local: alerts, cluster, instanceId: config.scale.instanceId, log: logger('alerts'), tickMs: DEFAULT_TICK_MS, push: (event) => live.pushEvent(event.type, event) });
@@ -263,6 +267,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
       else alerts.onStatus(e);
     },
     deadLetterCapacity: config.ingest.deadLetterCapacity,
+    now,
     staleFactor: config.ingest.staleFactor,
     provisioned: (id) => {
       const c = registry.get(id);
@@ -277,7 +282,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   }
 
   // A store that cannot keep readings raises the "storage failing" alert and shows in /api/health.
-  const storeWatch = new StoreWatch(() => store.stats());
+  const storeWatch = new StoreWatch(() => store.stats(), now);
   // Undefined: the first check also clears an alert a previous run left open.
   let storeFailing: boolean | undefined;
   const watchTimer = setInterval(() => {
@@ -323,11 +328,11 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
 
   // Every REST route family; each declares its access and schemas (server/api/registry.ts).
   const routes: AnyRoute[] = [
-    ...readingRoutes({ store, catalogue: cat, ingest, health }),
-    ...authRoutes(accounts, logger('http'), { loginAttempts: config.auth.loginAttempts }),
+    ...readingRoutes({ store, catalogue: cat, ingest, health, now }),
+    ...authRoutes(accounts, logger('http'), { loginAttempts: config.auth.loginAttempts, now }),
     ...siteRoutes({ building: site, catalogue: cat, store, ingest }),
     ...simulatorRoutes({ simulator: () => simulator, accounts }),
-    ...kpiRoutes({ store, catalogue: cat, building: site, now: Date.now }),
+    ...kpiRoutes({ store, catalogue: cat, building: site, now }),
     ...alertRoutes({ alerts: shared?.api ?? alerts, accounts }),
   ];
   const api = createApi({ accounts, routes, version: VERSION, webDir: opts.webDir ?? DEFAULT_WEB_DIR, log: logger('http') });
@@ -351,7 +356,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   logger('http').info({ port: httpPort, url }, 'http listening');
 
   if (config.simulator.enabled) {
-    const rawFrom = Date.now() - config.store.rawRetentionDays * MS_PER_DAY;
+    const rawFrom = now() - config.store.rawRetentionDays * MS_PER_DAY;
     if (config.simulator.start !== undefined && config.simulator.start < rawFrom) {
       // A tester replaying a day months ago would otherwise look for its raw readings in vain.
       logger('simulator').warn(
@@ -373,6 +378,7 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
       log: logger('simulator'),
       periodMs: opts.simulatorPeriodMs,
       stateFile: path.join(config.dataDir, 'simulator-state.json'),
+      wall: now,
     });
   }
 

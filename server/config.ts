@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { type Clock, clockFromEnv, parseInstant } from '../shared/clock';
 import { SCENARIO_NAMES, type ScenarioName } from '../shared/simulator';
 import { DEFAULT_SITE_ID, ID_PATTERN } from '../shared/topics';
 
@@ -100,6 +101,11 @@ const EnvSchema = z
       .refine((s) => /^rediss?:\/\/[^/]/.test(s), 'REDIS_URL must be a redis:// or rediss:// URL such as redis://redis.example.org:6379')
       .optional(),
     INSTANCE_ID: z.string().regex(ID_PATTERN, 'INSTANCE_ID must be lower-case letters, digits and "-"').max(64).optional(),
+    TEST_NOW: z
+      .string()
+      .refine((s) => parseInstant(s) !== undefined, 'TEST_NOW must be an ISO 8601 instant with its offset, e.g. 2027-03-28T02:30:00+01:00 (the clock of the server and its simulator starts there)')
+      .optional(),
+    TEST_NOW_WALL: z.string().regex(/^\d+$/, 'TEST_NOW_WALL must be epoch milliseconds (the moment of the machine\'s clock at which TEST_NOW held)').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -161,6 +167,12 @@ export interface Config {
    */
   scale: { mqttUrl: string | undefined; shareGroup: string; redisUrl: string | undefined; instanceId: string };
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  /**
+   * The clock of everything the server runs (ingest, store, alerts, KPIs, live
+   * push, sessions, the simulator): the machine's, or shifted to TEST_NOW
+   * (shared/clock.ts) so that a tester can run the whole system on any day and hour.
+   */
+  now: Clock;
 }
 
 export class ConfigError extends Error {
@@ -202,5 +214,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       instanceId: e.INSTANCE_ID ?? `${os.hostname().toLowerCase().replace(/[^a-z0-9-]/g, '-')}-${process.pid}`,
     },
     logLevel: e.LOG_LEVEL,
+    now: clockFromEnv(e),
   };
 }

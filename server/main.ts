@@ -20,7 +20,9 @@ export async function main(env: Record<string, string | undefined> = process.env
     ...(server.mqttsPort ? [`  MQTTS:     mqtts://localhost:${server.mqttsPort}`] : []),
   ];
   const mqttText = server.externalBroker ? `  MQTT:      external broker ${server.externalBroker} (shared subscription)\n` : `${mqttLines.join('\n')}  (and ${ws})\n`;
-  console.log(`\n  Le Numérique monitor is running.\n  Dashboard: ${server.url}\n${mqttText}`);
+  // A shifted clock is said where the tester looks, so that nobody mistakes its figures for today's.
+  const clockText = env.TEST_NOW ? `  Clock:     TEST_NOW, it reads ${new Date(config.now()).toISOString()} (docs/testing.md)\n` : '';
+  console.log(`\n  Le Numérique monitor is running.\n  Dashboard: ${server.url}\n${mqttText}${clockText}`);
   if (server.generatedAdminPassword) {
     // Shown once, on the console only (never in the JSON logs): the first start's admin account.
     console.log(`  First start: log in as "admin" with password ${server.generatedAdminPassword}\n  (shown once; set ADMIN_PASSWORD before the first start to choose it)\n`);

@@ -86,13 +86,30 @@ export const HistoryQuerySchema = z
     locale: z.enum(['fr', 'en'], { error: 'locale must be fr or en' }).default('fr'),
   })
   .transform((q, ctx) => {
-    const to = q.to ?? Date.now();
-    const from = q.from ?? to - DEFAULT_HISTORY_RANGE_MS;
-    if (from > to) ctx.addIssue({ code: 'custom', path: ['from'], message: '"from" must not be after "to"' });
-    if (to - from > MAX_HISTORY_RANGE_MS) ctx.addIssue({ code: 'custom', path: ['from'], message: `range longer than ${MAX_HISTORY_RANGE_MS / 86_400_000} days` });
-    return { from, to, resolution: q.resolution, agg: q.agg, maxPoints: q.maxPoints, format: q.format, locale: q.locale };
+    // Without "to", the range ends at the server's now (historyRange): its clock, not the parser's.
+    const problem = q.from === undefined || q.to === undefined ? undefined : historyRangeProblem(q.from, q.to);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['from'], message: problem });
+    return { from: q.from, to: q.to, resolution: q.resolution, agg: q.agg, maxPoints: q.maxPoints, format: q.format, locale: q.locale };
   });
 export type HistoryQuery = z.infer<typeof HistoryQuerySchema>;
+
+function historyRangeProblem(from: number, to: number): string | undefined {
+  if (from > to) return '"from" must not be after "to"';
+  if (to - from > MAX_HISTORY_RANGE_MS) return `range longer than ${MAX_HISTORY_RANGE_MS / 86_400_000} days`;
+  return undefined;
+}
+
+/**
+ * A history query's range with its defaults: "to" is now, "from" an hour
+ * before "to". `problem` says what is wrong with a range made of one given end
+ * and one default (the schema checks the two given ends).
+ */
+export function historyRange(q: { from?: number | undefined; to?: number | undefined }, now: number): { from: number; to: number; problem?: string } {
+  const to = q.to ?? now;
+  const from = q.from ?? to - DEFAULT_HISTORY_RANGE_MS;
+  const problem = historyRangeProblem(from, to);
+  return problem ? { from, to, problem } : { from, to };
+}
 
 export const HistoryResponseSchema = z.object({
   series: SeriesSchema,

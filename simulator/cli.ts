@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
+import { type Clock, clockFromEnv, systemClock } from '../shared/clock';
 import { type Building, BuildingSchema } from '../shared/building';
 import { building as defaultBuilding } from '../shared/catalogue';
 import { FAULT_KINDS, type FaultSpec, FaultSpecSchema, SCENARIO_NAMES, ScenarioNameSchema } from '../shared/simulator';
@@ -39,6 +40,9 @@ Report options:
   --step S               physics step, seconds                                  [60]
   --building FILE        building file                                          [Le Numérique]
   --json                 one JSON document instead of tables
+
+Environment: TEST_NOW (an ISO 8601 instant) shifts the simulator's clock there, running at real pace, as the
+server's (docs/testing.md); TEST_NOW_WALL the machine's epoch ms at which it held.
 
 Control at run time: publish JSON on <site>/simulator/command, e.g.
   mosquitto_pub -t le-numerique/simulator/command -m '{"cmd":"scenario","name":"heat-wave"}'
@@ -115,8 +119,16 @@ function loadBuilding(): Building {
   return parsed.data;
 }
 
+// The clock: the machine's, or shifted to TEST_NOW as the server's is (shared/clock.ts, docs/testing.md).
+let wall: Clock = systemClock;
+try {
+  wall = clockFromEnv(process.env);
+} catch (err) {
+  fail((err as Error).message);
+}
+
 if (sub === 'report') {
-  const year = values.year === undefined ? new Date().getUTCFullYear() - 1 : int('year', values.year, 1970, 2100);
+  const year = values.year === undefined ? new Date(wall()).getUTCFullYear() - 1 : int('year', values.year, 1970, 2100);
   const seed = values.seed === undefined ? 1 : int('seed', values.seed, 0, 2 ** 32 - 1);
   const step = int('step', values.step, 10, 3600);
   const report = simulateYear(loadBuilding(), year, seed, step);
@@ -175,6 +187,7 @@ const sim = await startSimulator({
   backfillDays,
   backfillStepS,
   periodMs: period,
+  wall,
 });
 for (const fault of faults) sim.command({ cmd: 'fault', fault });
 

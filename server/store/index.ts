@@ -24,6 +24,12 @@ export interface OpenStoreOptions {
   /** InfluxDB, scaled out: runs each batch write alone among the instances (see InfluxStoreOptions). */
   serialize?: <T>(write: () => Promise<T>) => Promise<T>;
   log: Logger;
+  /**
+   * SQLite: the clock of raw retention (default the machine's). InfluxDB keeps the
+   * machine's: its retention policy is applied by influxd on the machine's clock,
+   * and the store must agree with it on which raw readings influxd still takes.
+   */
+  now?: () => number;
 }
 
 /** The configured backend, ready for writes. InfluxDB being down does not fail it: its store starts degraded and spools. */
@@ -34,7 +40,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     // Scaled out, every batch write takes the cluster's lock, on the event loop; alone, the store has a thread of its own.
     return opts.serialize ? openInfluxStore({ ...settings, serialize: opts.serialize }) : openInfluxStoreInThread(settings);
   }
-  return openSqliteStore({ dataDir: opts.dataDir, rawRetentionDays: opts.rawRetentionDays, flushIntervalMs: opts.flushIntervalMs, log: opts.log });
+  return openSqliteStore({ dataDir: opts.dataDir, rawRetentionDays: opts.rawRetentionDays, flushIntervalMs: opts.flushIntervalMs, log: opts.log, now: opts.now });
 }
 
 /**

@@ -26,6 +26,8 @@ export interface AuthRouteOptions {
   /** Failed logins allowed per client address and username in `loginWindowMs` before 429. */
   loginAttempts?: number;
   loginWindowMs?: number;
+  /** The clock sessions expire by (the Accounts' own). */
+  now?: () => number;
 }
 
 const AuditQuerySchema = z.object({
@@ -87,7 +89,8 @@ export function authRoutes(accounts: Accounts, log: Logger, opts: AuthRouteOptio
           sameSite: 'strict',
           secure: req.secure,
           path: '/',
-          maxAge: session.expiresAt - Date.now(),
+          // Relative: the browser expires the cookie on its own clock, whatever the server's reads.
+          maxAge: session.expiresAt - (opts.now ?? Date.now)(),
         });
         const p = session.principal;
         return { token: session.token, expiresAt: session.expiresAt, user: { username: p.username, role: p.role, permissions: [...p.permissions] } };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Aggregate, HealthResponseSchema, HistoryQuerySchema, HistoryResponseSchema, IngestStatsResponseSchema, LatestResponseSchema, RejectedQuerySchema, RejectedResponseSchema, SeriesListResponseSchema } from '../../../shared/api';
+import { type Aggregate, HealthResponseSchema, HistoryQuerySchema, HistoryResponseSchema, historyRange, IngestStatsResponseSchema, LatestResponseSchema, RejectedQuerySchema, RejectedResponseSchema, SeriesListResponseSchema } from '../../../shared/api';
 import type { HealthResponse } from '../../../shared/api';
 import { type Catalogue, findDevice } from '../../../shared/catalogue';
 import { pointSemantics } from '../../../shared/semantics';
@@ -17,7 +17,7 @@ function valueOf(b: Bucket, agg: Aggregate): number {
 }
 
 /** Health, series, latest values, history, ingest statistics. */
-export function readingRoutes(deps: { store: Store; catalogue: Catalogue; ingest: Pick<Ingest, 'stats' | 'rejected'>; health: () => HealthResponse }): AnyRoute[] {
+export function readingRoutes(deps: { store: Store; catalogue: Catalogue; ingest: Pick<Ingest, 'stats' | 'rejected'>; health: () => HealthResponse; now: () => number }): AnyRoute[] {
   const { store } = deps;
   const withSemantics = (s: ReturnType<Store['listSeries']>[number]) => {
     const sem = pointSemantics(findDevice(deps.catalogue, s.deviceId)?.type.id ?? '', s.point);
@@ -69,7 +69,9 @@ export function readingRoutes(deps: { store: Store; catalogue: Catalogue; ingest
         if (!series) throw new HttpError(404, `unknown series "${params.id}"`, { hint: 'GET /api/v1/series lists them' });
         const agg: Aggregate = query.agg ?? (series.kind === 'gauge' ? 'mean' : 'last');
         if (agg === 'increase' && series.kind !== 'counter') throw new HttpError(400, `agg=increase applies to counters; "${params.id}" is a ${series.kind}`, { path: ['agg'] });
-        const { resolution, buckets, truncated } = await store.query(params.id, { from: query.from, to: query.to, resolution: query.resolution, maxPoints: query.maxPoints });
+        const { from, to, problem } = historyRange(query, deps.now());
+        if (problem) throw new HttpError(400, problem, { path: ['from'] });
+        const { resolution, buckets, truncated } = await store.query(params.id, { from, to, resolution: query.resolution, maxPoints: query.maxPoints });
         const points = buckets.map((b): [number, number] => [b.t, valueOf(b, agg)]);
         if (query.format === 'csv') {
           const fr = query.locale === 'fr';
@@ -86,7 +88,7 @@ export function readingRoutes(deps: { store: Store; catalogue: Catalogue; ingest
           res.send(csv);
           return undefined;
         }
-        return { series, from: query.from, to: query.to, resolution, agg, points, truncated };
+        return { series, from, to, resolution, agg, points, truncated };
       },
     }),
     route({
