@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Every temporary folder a test file made is removed after it (test/helpers/setup.ts).
     setupFiles: ['test/helpers/setup.ts'],
+    // TEST_NOW=<ISO 8601 instant> runs the whole suite at that instant (docs/testing.md).
+    globalSetup: ['test/helpers/global-setup.ts'],
     // Integration and end-to-end tests start real servers and a real browser.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Reading, Series } from '../../shared/api';
 import { type Bucket, RESOLUTION_MS, type Resolution, type Store } from '../../server/store/types';
+import { testNow } from '../helpers/clock';
 
 /**
  * What every store promises (server/store/types.ts), run against each backend by
@@ -14,6 +15,12 @@ export interface StoreHarness {
   reopen(): Promise<Store>;
   /** Closes whatever is still open and deletes the data. */
   cleanup(): Promise<void>;
+  /**
+   * The clock the store's raw retention follows: the run's (testNow, shifted by
+   * TEST_NOW) for SQLite; the machine's for InfluxDB, whose retention policy
+   * influxd applies on its own clock (server/store/index.ts).
+   */
+  now?: () => number;
 }
 
 const MIN = 60_000;
@@ -22,7 +29,7 @@ const DAY = 86_400_000;
 const floorTo = (t: number, size: number) => Math.floor(t / size) * size;
 
 /** Three days ago, 00:00 UTC: recent enough for every backend's raw retention. */
-const dayStart = () => floorTo(Date.now(), DAY) - 3 * DAY;
+const dayStart = () => floorTo(testNow(), DAY) - 3 * DAY;
 
 export const GAUGE: Series = { id: 'room-1.temperature', deviceId: 'room-1', point: 'temperature', unit: '°C', kind: 'gauge', label: 'Température', zone: 'r1' };
 export const COUNTER: Series = { id: 'grid-meter.import_energy', deviceId: 'grid-meter', point: 'import_energy', unit: 'Wh', kind: 'counter', label: 'Énergie importée', zone: 'technical' };
@@ -106,6 +113,8 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
       await harness?.cleanup();
       harness = undefined;
     });
+    /** What the store takes for now (its raw retention's clock). */
+    const storeNow = () => (harness?.now ?? testNow)();
     async function open(): Promise<Store> {
       harness = await makeStore();
       harness.store.upsertSeries(ALL);
@@ -314,7 +323,7 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
 
     it('deletes raw readings past retention, keeps their rollups, and still places late ones that fit', async () => {
       const store = await open();
-      const now = Date.now();
+      const now = storeNow();
       const old = floorTo(now - (store.rawRetentionDays + 10) * DAY, DAY) + 6 * HOUR;
       // Two hours of an old meter, read at :10 and :40 of each minute, +1 Wh each time.
       const oldReadings = Array.from({ length: 240 }, (_, i) => at(COUNTER.id, old + Math.floor(i / 2) * MIN + (i % 2 === 0 ? 10_000 : 40_000), 1000 + i));
@@ -366,7 +375,7 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
       // What a year's backfill sends: months older than raw retention. Their raw rows
       // would be deleted within the hour; their minutes hold the same numbers.
       const store = await open();
-      const now = Date.now();
+      const now = storeNow();
       const old = floorTo(now - (store.rawRetentionDays + 5) * DAY, DAY) + 6 * HOUR;
       const oldReadings = Array.from({ length: 120 }, (_, i) => at(COUNTER.id, old + i * MIN, 500 + 3 * i));
       const recent = Array.from({ length: 60 }, (_, i) => at(COUNTER.id, dayStart() + i * MIN, 2000 + i));
@@ -386,7 +395,7 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
       // What the simulator does: live readings first, then months of backfill, oldest
       // first, with the server's hourly retention running in the middle of it.
       const store = await open();
-      const now = Date.now();
+      const now = storeNow();
       const live = [at(COUNTER.id, now - 60_000, 90_000), at(COUNTER.id, now - 30_000, 90_010)];
       store.write(live);
       await store.flush();
@@ -431,15 +440,15 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
       store.write([at('nobody.nothing', dayStart(), 1)]);
       await store.flush();
       expect(store.stats().dropped).toBe(1);
-      expect((await store.query('nobody.nothing', { from: 0, to: Date.now() })).buckets).toEqual([]);
-      expect((await store.history('nobody.nothing', 0, Date.now(), 10)).points).toEqual([]);
+      expect((await store.query('nobody.nothing', { from: 0, to: testNow() })).buckets).toEqual([]);
+      expect((await store.history('nobody.nothing', 0, testNow(), 10)).points).toEqual([]);
     });
 
     it(
       'gives a year of 1-minute readings back in at most 2,000 buckets, each day whole',
       async () => {
         const store = await open();
-        const start = floorTo(Date.now(), DAY) - 365 * DAY;
+        const start = floorTo(testNow(), DAY) - 365 * DAY;
         const n = 365 * 1440;
         for (let i = 0; i < n; i += 20_000) {
           store.write(Array.from({ length: Math.min(20_000, n - i) }, (_, j) => at(COUNTER.id, start + (i + j) * MIN, i + j)));

@@ -4,6 +4,7 @@ import type { HealthResponse, HistoryResponse } from '../../shared/api';
 import { MAX_RECORDS_PER_PACK } from '../../shared/senml';
 import { printedPorts, type Spawned, spawnServer } from './process';
 import { getJson, login, mqttCredentials, waitFor } from './server';
+import { testNow } from './clock';
 
 /** Devices with a power point in watts: what the fault tests and the soak publish. */
 export const POWER_DEVICES: readonly (readonly [device: string, point: string])[] = [
@@ -84,7 +85,7 @@ export class PowerPublisher {
       this.devices.map(async ([id, point], k) => {
         const client = this.clients[k] as MqttClient;
         const seriesId = `${id}.${point}`;
-        const now = Date.now();
+        const now = testNow();
         // n readings 1 ms apart, ending now, after the last one sent.
         let ts = Math.max((this.last.get(seriesId) ?? 0) + 1, now - n + 1);
         for (let i = 0; i < n; i += perPack) {

@@ -1,6 +1,7 @@
 import { TEST_ADMIN_PASSWORD } from './server';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { clockEnv } from './clock';
 import { SERVER_BUNDLE, SERVER_ENV, SERVER_NODE_FLAGS } from '../../scripts/build-server.mjs';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -36,7 +37,8 @@ export function spawnNode(args: string[], env: Record<string, string>): Spawned 
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     // A known admin password, so that a test can log in to the server it spawned (login() in server.ts).
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, ...env },
+    // The run's clock (TEST_NOW), so that what it starts reads the same instant as the test (helpers/clock.ts).
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, ...clockEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

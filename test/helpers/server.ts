@@ -4,6 +4,7 @@ import path from 'node:path';
 import { type RunningServer, startServer } from '../../server/app';
 import { adminSecretsFile, readSimulatorSecrets } from '../../server/auth/provision';
 import { loadConfig } from '../../server/config';
+import { clockEnv } from './clock';
 
 const made = new Set<string>();
 
@@ -67,7 +68,7 @@ export async function tokenFor(base: string, role: 'viewer' | 'operator' | 'ener
 export async function startTestServer(env: Record<string, string> = {}, opts: Parameters<typeof startServer>[1] = {}): Promise<RunningServer & { dataDir: string; adminToken: string }> {
   const dataDir = env.DATA_DIR ?? tempDir();
   // No backfilled history unless a test asks for it: a year of it is the production default.
-  const config = loadConfig({ HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', SIMULATOR: 'off', SIM_BACKFILL_DAYS: '0', LOG_LEVEL: 'silent', DATA_DIR: dataDir, ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, ...env });
+  const config = loadConfig({ HTTP_PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', SIMULATOR: 'off', SIM_BACKFILL_DAYS: '0', LOG_LEVEL: 'silent', DATA_DIR: dataDir, ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, ...clockEnv(), ...env });
   const server = await startServer(config, opts);
   const adminToken = await login(`http://127.0.0.1:${server.httpPort}`);
   return Object.assign(server, { dataDir, adminToken });

@@ -7,6 +7,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/li
 import type { RunningServer } from '../../server/app';
 import { publishSeries } from '../helpers/publish';
 import { apiFetch, getJson, mqttCredentials, startTestServer, tokenFor, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 /**
  * Alerts on a real server, fed over real MQTT: a room sensor reports CO2 above
@@ -59,7 +60,7 @@ const co2Alerts = async (state = 'all') => (await getJson<AlertListResponse>(`${
 const post = (path: string, body: unknown, token?: string) => apiFetch(`${base}${path}`, { method: 'POST', body: JSON.stringify(body), ...(token ? { token } : {}) });
 
 describe('a CO2 alert in an occupied room, end to end', () => {
-  const start = Math.floor(Date.now() / MIN) * MIN - 30 * MIN;
+  const start = Math.floor(testNow() / MIN) * MIN - 30 * MIN;
   let alert: Alert;
 
   it('is raised once the CO2 has stayed above 1,200 ppm for 10 minutes with people in the room', async () => {

@@ -4,6 +4,7 @@ import type { RunningServer } from '../../server/app';
 import { INJECTIONS, Rng, WRONG_VALUES, fuzzSeed } from '../helpers/fuzz';
 import { type RunningInfluxd, influxdAvailable, startInfluxd } from '../helpers/influxd';
 import { apiFetch, getJson, login, mqttCredentials, startTestServer } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 /**
  * Bad input over HTTP, driven by the OpenAPI document so that a new route is
@@ -218,7 +219,7 @@ describe.each(stores)('bad input over HTTP, store $name', ({ name, available }) 
     base = `http://127.0.0.1:${server.httpPort}`;
     // Something to query and a user to aim at, so the routes get past their 404s.
     const meter = await mqtt.connectAsync(`mqtt://127.0.0.1:${server.mqttPort}`, { clientId: `fuzz-http-${name}`, ...mqttCredentials(server.dataDir, 'grid-meter') });
-    const t = Date.now() - 60_000;
+    const t = testNow() - 60_000;
     await meter.publishAsync('le-numerique/grid-meter/telemetry', JSON.stringify([{ bn: 'grid-meter:', bt: t / 1000, n: 'import_power', u: 'W', v: 1200 }, { n: 'import_energy', u: 'Wh', v: 5 }]), { qos: 1 });
     await meter.endAsync();
     await server.store.flush();
@@ -254,7 +255,7 @@ describe.each(stores)('bad input over HTTP, store $name', ({ name, available }) 
   it.skipIf(!available.ok)('bad ranges: an end before its start, a range past the limit, a year of raw readings, absurd dates', async () => {
     const history = (q: string) => getJson<{ error?: string; points?: unknown[]; truncated?: boolean }>(`${base}/api/v1/series/grid-meter.import_power/history?${q}`);
     const year = 366 * 86_400_000;
-    const now = Date.now();
+    const now = testNow();
     for (const q of [`from=${now}&to=${now - 1000}`, `from=0&to=${now + 20 * year}`, 'from=-1e309', 'from=2026-13-45', `from=${Number.MAX_SAFE_INTEGER + 10}`, 'to=1e3', 'maxPoints=0', 'maxPoints=20001', 'maxPoints=-1', 'resolution=1s', 'agg=increase']) {
       const { status, body } = await history(q);
       expect(status, q).toBe(400);

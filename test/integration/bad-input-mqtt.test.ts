@@ -8,6 +8,7 @@ import { catalogue } from '../../shared/catalogue';
 import type { RunningServer } from '../../server/app';
 import { type MqttCase, Rng, fuzzSeed, mqttCases } from '../helpers/fuzz';
 import { getJson, mqttCredentials, startTestServer, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 /**
  * Bad input over MQTT: a seeded fuzz run of malformed messages mixed with valid
@@ -86,7 +87,7 @@ describe('bad input over MQTT', () => {
     const seed = fuzzSeed();
     console.log(`MQTT fuzz seed ${seed}: FUZZ_SEED=${seed} npx vitest run test/integration/bad-input-mqtt.test.ts replays it`);
     const rng = new Rng(seed);
-    const now = Date.now();
+    const now = testNow();
     const startMs = now - 2 * 3_600_000;
     const clients = new Map<string, MqttClient>();
     for (const who of [...DEVICES, 'admin']) clients.set(who, await connect(who));
@@ -136,7 +137,7 @@ describe('bad input over MQTT', () => {
     expect(server.store.stats().dropped).toBe(0);
     let readBack = 0;
     for (const [series, n] of perSeries) {
-      const { status, body } = await getJson<HistoryResponse>(`${base}/api/v1/series/${series}/history?from=${startMs - 1000}&to=${Date.now()}&resolution=raw&maxPoints=${MAX_HISTORY_POINTS}`);
+      const { status, body } = await getJson<HistoryResponse>(`${base}/api/v1/series/${series}/history?from=${startMs - 1000}&to=${testNow()}&resolution=raw&maxPoints=${MAX_HISTORY_POINTS}`);
       expect(status).toBe(200);
       expect(body.truncated).toBe(false);
       expect(body.points.length, `${series} (seed ${seed})`).toBe(n);
@@ -157,7 +158,7 @@ describe('bad input over MQTT', () => {
     // Still serving: a new device connection's reading is stored and the API answers.
     for (const c of clients.values()) c.end(true);
     const meter = await connect('grid-meter');
-    const lastTs = Date.now() - 1000;
+    const lastTs = testNow() - 1000;
     await meter.publishAsync(`${SITE}/grid-meter/telemetry`, JSON.stringify([{ n: 'grid-meter:import_power', u: 'W', v: 4242, t: lastTs / 1000 }]), { qos: 1 });
     await meter.endAsync();
     await waitFor(async () => {
@@ -235,7 +236,7 @@ describe('bad input over MQTT', () => {
   it('over WebSocket (/mqtt) too, a packet over the limit closes its connection and one under it is stored', async () => {
     const ws = `ws://127.0.0.1:${server.httpPort}/mqtt`;
     const creds = mqttCredentials(server.dataDir, 'weather-station');
-    const ts = Date.now() - 5000;
+    const ts = testNow() - 5000;
     const under = await mqtt.connectAsync(ws, { clientId: clientId(), reconnectPeriod: 0, ...creds });
     await under.publishAsync(`${SITE}/weather-station/telemetry`, JSON.stringify([{ n: 'weather-station:temperature', u: 'Cel', v: 21.5, t: ts / 1000, junk: 'x'.repeat(MAX_PACKET_KB * 1024 - 4096) }]), { qos: 1 });
     await under.endAsync();

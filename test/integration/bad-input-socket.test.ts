@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReadingsFrame, frameReadings } from '../../shared/live';
 import type { RunningServer } from '../../server/app';
 import { getJson, mqttCredentials, startTestServer, tokenFor, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 /**
  * Bad input over socket.io: unknown events, malformed and oversized
@@ -29,7 +30,7 @@ beforeAll(async () => {
   // A reading every 100 ms throughout, for the bystander to receive.
   let v = 0;
   publishing = setInterval(() => {
-    void meter.publishAsync('le-numerique/grid-meter/telemetry', JSON.stringify([{ n: 'grid-meter:import_power', u: 'W', v: ++v, t: Date.now() / 1000 }]), { qos: 0 }).catch(() => undefined);
+    void meter.publishAsync('le-numerique/grid-meter/telemetry', JSON.stringify([{ n: 'grid-meter:import_power', u: 'W', v: ++v, t: testNow() / 1000 }]), { qos: 0 }).catch(() => undefined);
   }, 100);
 });
 

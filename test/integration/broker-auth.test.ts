@@ -9,6 +9,7 @@ import { CREDENTIALS_FILE } from '../../server/auth/registry';
 import { debianBinary } from '../helpers/debian';
 import { spawnTs } from '../helpers/process';
 import { getJson, mqttCredentials, startTestServer, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 let server: RunningServer & { dataDir: string };
 let url: string;
@@ -62,7 +63,7 @@ describe('a device is held to its own topics', () => {
   it('cannot publish as another device: the broker drops the connection and nothing is stored', async () => {
     const meter = await mqtt.connectAsync(url, { clientId: 'impostor', reconnectPeriod: 0, ...mqttCredentials(server.dataDir, 'grid-meter') });
     const closed = new Promise<void>((resolve) => meter.once('close', () => resolve()));
-    const ts = Date.now() - 1000;
+    const ts = testNow() - 1000;
     meter.publish('le-numerique/pv-inverter-1/telemetry', JSON.stringify([{ bn: 'pv-inverter-1:', bt: ts / 1000, n: 'ac_power', u: 'W', v: 4242 }]), { qos: 0 });
     await closed;
     await meter.endAsync(true);
@@ -96,7 +97,7 @@ describe('provisioning with npm run devices', () => {
     expect(issued.topics.subscribe).toEqual(['le-numerique/meter-annexe/command']);
 
     const dev = await mqtt.connectAsync(url, { clientId: 'meter-annexe', username: issued.username, password: issued.password, reconnectPeriod: 0 });
-    const ts = Date.now() - 500;
+    const ts = testNow() - 500;
     await dev.publishAsync('le-numerique/meter-annexe/telemetry', JSON.stringify([{ bn: 'meter-annexe:', bt: ts / 1000, n: 'power', u: 'W', v: 1234 }, { n: 'energy', u: 'Wh', v: 99 }]), { qos: 1 });
     await dev.endAsync();
     const history = await waitFor(async () => {
@@ -134,7 +135,7 @@ const mosquittoPub = debianBinary('/usr/bin/mosquitto_pub', 'mosquitto-clients')
 describe.skipIf(!mosquittoPub.ok)(`an outside client${mosquittoPub.ok ? '' : ` (skipped: ${mosquittoPub.reason})`}`, () => {
   it("Mosquitto's mosquitto_pub, with a device's credentials, publishes a reading that ends up stored", async () => {
     const cred = mqttCredentials(server.dataDir, 'room-r2-coworking');
-    const ts = Date.now() - 2000;
+    const ts = testNow() - 2000;
     const pack = JSON.stringify([{ bn: 'room-r2-coworking:', bt: ts / 1000, n: 'co2', u: 'ppm', v: 777 }]);
     const pub = spawn('/usr/bin/mosquitto_pub', ['-h', '127.0.0.1', '-p', String(server.mqttPort), '-q', '1', '-i', 'outside-client', '-u', cred.username, '-P', cred.password, '-t', 'le-numerique/room-r2-coworking/telemetry', '-m', pack]);
     const code = await new Promise<number | null>((resolve) => pub.on('exit', resolve));

@@ -9,6 +9,7 @@ import { catalogue, seriesId } from '../../shared/catalogue';
 import { type RunningMosquitto, mosquittoAvailable, startMosquitto } from '../helpers/mosquitto';
 import { spawnTs } from '../helpers/process';
 import { mqttCredentials, startTestServer, tempDir, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 const mosquitto = mosquittoAvailable();
 const SITE = 'le-numerique';
@@ -116,7 +117,7 @@ describe.skipIf(!mosquitto.ok)(`an external Mosquitto fed from the device regist
     });
     clients.push(meter);
     await meter.publishAsync(`${SITE}/grid-meter/status`, 'online', { qos: 1, retain: true });
-    const t0 = Math.floor(Date.now() / 1000) * 1000 - 200_000;
+    const t0 = Math.floor(testNow() / 1000) * 1000 - 200_000;
     const n = 100;
     for (let i = 0; i < n; i++) {
       await meter.publishAsync(`${SITE}/grid-meter/telemetry`, JSON.stringify([{ bn: 'grid-meter:', bt: (t0 + i * 1000) / 1000, n: 'import_power', u: 'W', v: i }]), { qos: 1 });

@@ -8,6 +8,7 @@ import { readSimulatorSecrets } from '../../server/auth/provision';
 import { startSimulator } from '../../simulator/engine';
 import { health, storedTimes } from '../helpers/faults';
 import { mqttCredentials, startTestServer, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 /**
  * Every device of the building publishes ten times faster than its period for
@@ -42,7 +43,7 @@ describe('faults: a burst of ten times the nominal rate', () => {
       const known = t.ok ? findDevice(catalogue, t.deviceId) : undefined;
       const pack = SenmlPackSchema.safeParse(JSON.parse(payload.toString('utf8')));
       if (!t.ok || !known || !pack.success) return void invalid++;
-      const { records: recs, errors } = resolvePack(pack.data, Date.now());
+      const { records: recs, errors } = resolvePack(pack.data, testNow());
       invalid += errors.length;
       for (const rec of recs) {
         const check = checkPoint(t.deviceId, known.type, rec);
@@ -60,9 +61,9 @@ describe('faults: a burst of ten times the nominal rate', () => {
 
     // Every device on a 10 s period: ten times faster is 1 s, the finest the simulator's world steps
     // (with the building's own periods, 5 s devices could only go 5 times faster).
-    const sim = await startSimulator({ brokerUrl: `mqtt://127.0.0.1:${server.mqttPort}`, siteId: 'le-numerique', seed: 8, log: quiet, credentials: readSimulatorSecrets(server.dataDir), periodMs: PERIOD_MS });
+    const sim = await startSimulator({ brokerUrl: `mqtt://127.0.0.1:${server.mqttPort}`, siteId: 'le-numerique', seed: 8, log: quiet, credentials: readSimulatorSecrets(server.dataDir), periodMs: PERIOD_MS, wall: testNow });
     cleanup.push(() => sim.stop());
-    const t0 = Date.now();
+    const t0 = testNow();
     await sleep(10_000);
     const nominal = records;
     sim.command({ cmd: 'fault', fault: { device: '*', kind: 'burst', magnitude: 10, durationS: 30 } });
@@ -76,7 +77,7 @@ describe('faults: a burst of ten times the nominal rate', () => {
     await sleep(2_000);
     await sim.stop();
     cleanup.pop();
-    const end = Date.now();
+    const end = testNow();
     await waitFor(async () => (await health(base)).store.pending === 0, 'everything written');
     await sleep(500); // the listener's last messages
 

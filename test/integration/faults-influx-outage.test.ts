@@ -3,6 +3,7 @@ import type { RunningServer } from '../../server/app';
 import { health, PowerPublisher, storedTimes } from '../helpers/faults';
 import { type RunningInfluxd, influxdAvailable, startInfluxd } from '../helpers/influxd';
 import { startTestServer, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 /**
  * InfluxDB goes away for a whole minute while eight devices keep publishing, then
@@ -29,12 +30,12 @@ describe.skipIf(!available.ok)(`faults: InfluxDB away for 60 s${available.ok ? '
     const base = `http://127.0.0.1:${server.httpPort}`;
     pub = new PowerPublisher(`mqtt://127.0.0.1:${server.mqttPort}`, server.dataDir);
     await pub.connect();
-    const t0 = Date.now();
+    const t0 = testNow();
     // 8 devices, 20 readings each every 200 ms: 800 readings/s, before, during and after the outage.
     let publishing = true;
     const loop = (async () => {
-      for (let tick = Date.now(); publishing; tick += 200) {
-        await sleep(Math.max(0, tick - Date.now()));
+      for (let tick = testNow(); publishing; tick += 200) {
+        await sleep(Math.max(0, tick - testNow()));
         await pub?.publish(20, 20);
       }
     })();
@@ -56,7 +57,7 @@ describe.skipIf(!available.ok)(`faults: InfluxDB away for 60 s${available.ok ? '
       publishing = false;
       await loop;
     }
-    const end = Date.now();
+    const end = testNow();
     const h = await waitFor(
       async () => {
         const x = await health(base);

@@ -5,6 +5,7 @@ import { health, type ServerProcess, startServerProcess, storedTimes } from '../
 import { freePort } from '../helpers/mosquitto';
 import { type Spawned, spawnTs } from '../helpers/process';
 import { getJson, tempDir, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 /**
  * The server restarts while the whole simulated building goes on publishing from
@@ -37,13 +38,13 @@ describe('faults: server restarts under the running building', () => {
     let server: ServerProcess = await start();
     const sim = spawnTs('simulator/cli.ts', {}, ['--broker', `mqtt://127.0.0.1:${env.MQTT_PORT}`, '--credentials', path.join(dataDir, SECRETS_DIR, SIMULATOR_SECRETS), '--period', String(PERIOD_MS), '--log-level', 'warn']);
     running.push(sim);
-    const t0 = Date.now();
+    const t0 = testNow();
     await waitFor(async () => (await health(server.base)).store.written > 0, 'the first readings', 30_000);
     await sleep(4_000);
 
     server.child.kill('SIGTERM');
     expect((await server.exited).code).toBe(0);
-    const termAt = Date.now();
+    const termAt = testNow();
     await sleep(3_000); // readings taken while nobody listens
     server = await start();
     await sleep(5_000);
@@ -53,7 +54,7 @@ describe('faults: server restarts under the running building', () => {
     await waitFor(
       async () => {
         const { body } = await getJson<{ readings: { seriesId: string; ts: number }[] }>(`${server.base}/api/v1/latest`);
-        const now = Date.now();
+        const now = testNow();
         return body.readings.length > 100 && body.readings.every((r) => r.ts >= now - 3 * PERIOD_MS);
       },
       'every device caught up',
@@ -62,7 +63,7 @@ describe('faults: server restarts under the running building', () => {
 
     server.child.kill('SIGKILL');
     await server.exited;
-    const killAt = Date.now();
+    const killAt = testNow();
     await sleep(3_000);
     server = await start();
     await sleep(5_000);
@@ -70,7 +71,7 @@ describe('faults: server restarts under the running building', () => {
     // The simulator stops cleanly: what it still holds is sent first.
     sim.child.kill('SIGTERM');
     expect((await sim.exited).code).toBe(0);
-    const end = Date.now();
+    const end = testNow();
     await waitFor(async () => (await health(server.base)).store.pending === 0, 'everything written');
 
     const { body } = await getJson<{ series: { id: string }[] }>(`${server.base}/api/v1/series`);

@@ -4,6 +4,7 @@ import { io, type Socket } from 'socket.io-client';
 import { type ReadingsFrame, type SubscribeAck, frameReadings } from '../../shared/live';
 import { health, PowerPublisher, rssMb, type ServerProcess, startServerProcess } from '../helpers/faults';
 import { tempDir, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 /**
  * A dashboard that stops reading its socket (a frozen tab behind a live TCP
@@ -48,7 +49,7 @@ describe('faults: a stuck dashboard', () => {
     const fast: Socket = io(server.base, { auth: { token: token.token }, transports: ['websocket'] });
     cleanup.push(() => fast.close());
     const frames: { at: number; frame: ReadingsFrame }[] = [];
-    fast.on('readings', (frame: ReadingsFrame) => frames.push({ at: Date.now(), frame }));
+    fast.on('readings', (frame: ReadingsFrame) => frames.push({ at: testNow(), frame }));
     const ack = (await fast.timeout(10_000).emitWithAck('subscribe', {})) as SubscribeAck;
     if (!ack.ok) throw new Error(ack.error);
 
@@ -70,20 +71,20 @@ describe('faults: a stuck dashboard', () => {
     let maxPendingBytes = 0;
     let maxPendingPackets = 0;
     // At least 25 s, and until the stuck client has been held back for a while (60 s at most).
-    const started = Date.now();
+    const started = testNow();
     let laggingSince: number | undefined;
-    const done = () => Date.now() - started >= 60_000 || (Date.now() - started >= 25_000 && laggingSince !== undefined && Date.now() - laggingSince >= 5_000);
-    for (let tick = Date.now(); !done(); tick += 250) {
-      await new Promise((r) => setTimeout(r, Math.max(0, tick - Date.now())));
+    const done = () => testNow() - started >= 60_000 || (testNow() - started >= 25_000 && laggingSince !== undefined && testNow() - laggingSince >= 5_000);
+    for (let tick = testNow(); !done(); tick += 250) {
+      await new Promise((r) => setTimeout(r, Math.max(0, tick - testNow())));
       const before = pub.total;
       await pub.publish(250);
-      const now = Date.now();
+      const now = testNow();
       for (const [seriesId, ts] of pub.acked) for (const t of ts.slice(-250)) publishedAt.set(`${seriesId}@${t}`, now);
       expect(pub.total).toBe(before + 250 * pub.devices.length);
       const h = await health(server.base);
       maxPendingBytes = Math.max(maxPendingBytes, h.live?.maxPendingBytes ?? 0);
       maxPendingPackets = Math.max(maxPendingPackets, h.live?.maxPendingPackets ?? 0);
-      if (h.live?.lagging === 1) laggingSince ??= Date.now();
+      if (h.live?.lagging === 1) laggingSince ??= testNow();
       rss.push(rssMb(server.child.pid as number));
     }
 

@@ -9,6 +9,7 @@ import { io } from 'socket.io-client';
 import { freePort } from '../helpers/mosquitto';
 import { health, PowerPublisher, storedCount } from '../helpers/faults';
 import { getJson, startTestServer, tempDir, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 /**
  * The store cannot keep what it is given: a disk that is full (SQLite), a spool
@@ -74,7 +75,7 @@ describe('faults: storage that cannot keep readings', () => {
     const server = await startTestServer({ DATA_DIR: dataDir });
     servers.push(server);
     const base = `http://127.0.0.1:${server.httpPort}`;
-    const t0 = Date.now();
+    const t0 = testNow();
     const pub = new PowerPublisher(`mqtt://127.0.0.1:${server.mqttPort}`, dataDir);
     publishers.push(pub);
     await pub.connect();
@@ -131,7 +132,7 @@ describe('faults: storage that cannot keep readings', () => {
       return a?.state === 'cleared' && a;
     }, 'the alert saved and cleared');
     expect(kept.raisedAt).toBe(pushed.alert.raisedAt);
-    for (const [seriesId, ts] of pub.acked) expect(await storedCount(base, seriesId, t0 - 60_000, Date.now()), seriesId).toBe(ts.length);
+    for (const [seriesId, ts] of pub.acked) expect(await storedCount(base, seriesId, t0 - 60_000, testNow()), seriesId).toBe(ts.length);
   }, 120_000);
 
   fullDisk('InfluxDB away and the spool on a full disk: readings kept in memory, the error in /api/health and the alert, then all spooled once the disk has room', async () => {

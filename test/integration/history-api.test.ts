@@ -4,6 +4,7 @@ import type { ErrorResponse, HistoryResponse } from '../../shared/api';
 import type { RunningServer } from '../../server/app';
 import { publishSeries } from '../helpers/publish';
 import { apiFetch, getJson, mqttCredentials, startTestServer, tokenFor, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 /**
  * The history API over a stored week: the grid meter sent through the real broker
@@ -19,7 +20,7 @@ let server: RunningServer & { dataDir: string };
 let client: MqttClient;
 let base: string;
 // Seven whole UTC days (the daily buckets), ending at 00:00 UTC today: in the past, as readings must be.
-const end = Math.floor(Date.now() / DAY) * DAY;
+const end = Math.floor(testNow() / DAY) * DAY;
 const start = end - 7 * DAY;
 const times: number[] = [];
 for (let t = start; t < end; t += MINUTE) times.push(t);

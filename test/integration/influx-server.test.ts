@@ -6,6 +6,7 @@ import { type RunningInfluxd, influxdAvailable, startInfluxd } from '../helpers/
 import { publishSeries } from '../helpers/publish';
 import { printedPorts, type Spawned, spawnServer } from '../helpers/process';
 import { apiFetch, getJson, login, mqttCredentials, startTestServer, tempDir, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 /**
  * The whole server on STORE=influx: readings from MQTT devices through ingest into a
@@ -40,7 +41,7 @@ describe.skipIf(!available.ok)(`the server on InfluxDB${available.ok ? '' : ` ($
   });
 
   it('stores what devices publish and serves it back, raw and rolled up, with the layout docs/storage.md gives', async () => {
-    const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
+    const t0 = Math.floor(testNow() / 60_000) * 60_000 - 10 * 60_000;
     const points: [number, number][] = [];
     for (let t = t0; t < t0 + 5 * 60_000; t += 5 * SECOND) points.push([t, 1000 + (t - t0) / SECOND]);
     await publishSeries(meter, 'le-numerique', 'grid-meter', [{ name: 'import_power', unit: 'W', points }]);
@@ -63,12 +64,12 @@ describe.skipIf(!available.ok)(`the server on InfluxDB${available.ok ? '' : ` ($
   });
 
   it('spools readings on disk while InfluxDB is down, shows it in /api/health, and writes them all in order once it is back', async () => {
-    const t0 = Date.now();
+    const t0 = testNow();
     const sent: [number, number][] = [];
     let i = 0;
     // The meter keeps publishing, one reading every 100 ms, throughout.
     const timer = setInterval(() => {
-      const ts = Date.now();
+      const ts = testNow();
       const value = 5000 + i++;
       sent.push([ts, value]);
       void publishSeries(meter, 'le-numerique', 'grid-meter', [{ name: 'import_power', unit: 'W', points: [[ts, value]] }]);
@@ -76,7 +77,7 @@ describe.skipIf(!available.ok)(`the server on InfluxDB${available.ok ? '' : ` ($
     try {
       await waitFor(() => sent.length >= 10, 'readings before the outage');
       await influxd.stop();
-      const stoppedAt = Date.now();
+      const stoppedAt = testNow();
 
       const down = await waitFor(async () => {
         const h = await health();
@@ -86,7 +87,7 @@ describe.skipIf(!available.ok)(`the server on InfluxDB${available.ok ? '' : ` ($
       expect(down.store.spooledBytes).toBeGreaterThan(0);
 
       // Reads say plainly that the store is away; the live view goes on.
-      const res = await apiFetch(`${base}/api/v1/series/grid-meter.import_power/history?from=${t0}&to=${Date.now()}`);
+      const res = await apiFetch(`${base}/api/v1/series/grid-meter.import_power/history?from=${t0}&to=${testNow()}`);
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('5');
       expect(((await res.json()) as ErrorResponse).error).toMatch(/unreachable/);
@@ -131,15 +132,15 @@ describe.skipIf(!available.ok)(`the server on InfluxDB${available.ok ? '' : ` ($
       const ports = await waitFor(() => printedPorts(first.output()), 'the server', 30_000);
       const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${ports.mqtt}`, { clientId: 'kill-9-meter', reconnectPeriod: 0, ...mqttCredentials(dataDir, 'grid-meter') });
       const acked: { ts: number; at: number }[] = [];
-      const start = Date.now() - 60_000;
+      const start = testNow() - 60_000;
       let i = 0;
-      const stopAt = Date.now() + 2500;
-      while (Date.now() < stopAt) {
+      const stopAt = testNow() + 2500;
+      while (testNow() < stopAt) {
         const ts = start + i++;
         await device.publishAsync('le-numerique/grid-meter/telemetry', JSON.stringify([{ bn: 'grid-meter:', bt: ts / 1000, n: 'import_power', u: 'W', v: 1000 }]), { qos: 1 });
-        acked.push({ ts, at: Date.now() });
+        acked.push({ ts, at: testNow() });
       }
-      const killedAt = Date.now();
+      const killedAt = testNow();
       first.child.kill('SIGKILL');
       await first.exited;
       device.end(true);

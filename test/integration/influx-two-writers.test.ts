@@ -4,6 +4,7 @@ import type { RunningServer } from '../../server/app';
 import { type RunningInfluxd, influxdAvailable, startInfluxd } from '../helpers/influxd';
 import { type RunningRedis, redisAvailable, startRedis } from '../helpers/redis';
 import { mqttCredentials, startTestServer, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 /**
  * Two instances writing neighbouring readings of one series to one InfluxDB.
@@ -44,7 +45,7 @@ describe.skipIf(missing.length > 0)(`two instances writing one series to InfluxD
     for (const s of servers) clients.push(await mqtt.connectAsync(`mqtt://127.0.0.1:${s.mqttPort}`, { clientId: `two-writers-${s.httpPort}`, ...mqttCredentials(s.dataDir, 'admin') }));
     // 12,000 readings 100 ms apart, in packs of 20: even packs through A, odd packs through B, at once.
     const n = 12_000;
-    const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 30 * 60_000;
+    const t0 = Math.floor(testNow() / 60_000) * 60_000 - 30 * 60_000;
     const publish = async (client: MqttClient, parity: number) => {
       const sent: Promise<unknown>[] = [];
       for (let p = parity; p * 20 < n; p += 2) {

@@ -5,6 +5,7 @@ import type { HealthResponse, HistoryResponse, IngestStatsResponse, LatestRespon
 import { type ClientToServerEvents, type DeviceStatusEvent, type ReadingsFrame, type ServerToClientEvents, frameReadings } from '../../shared/live';
 import type { RunningServer } from '../../server/app';
 import { apiFetch, getJson, mqttCredentials, startTestServer, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 let server: RunningServer & { dataDir: string; adminToken: string };
 let device: MqttClient;
@@ -43,7 +44,7 @@ const readingIn = (ts: number, seriesId: string) => frames.some((f) => frameRead
 
 describe('a SenML reading from an MQTT device to the dashboard and the API', () => {
   it('is stored, pushed live over socket.io and read back from the REST API', async () => {
-    const ts = Date.now() - 1000;
+    const ts = testNow() - 1000;
     const pack = [
       { bn: 'pv-inverter-1:', bt: ts / 1000, n: 'ac_power', u: 'W', v: 12345.6 },
       { n: 'ac_energy', u: 'Wh', v: 987654 },
@@ -69,8 +70,8 @@ describe('a SenML reading from an MQTT device to the dashboard and the API', () 
   });
 
   it('stores an old reading (a replayed history) without pushing it to dashboards', async () => {
-    const old = Date.now() - 2 * 3_600_000;
-    const recent = Date.now() - 1000;
+    const old = testNow() - 2 * 3_600_000;
+    const recent = testNow() - 1000;
     await device.publishAsync('le-numerique/pv-inverter-1/telemetry', JSON.stringify([{ bn: 'pv-inverter-1:', bt: old / 1000, n: 'ac_power', u: 'W', v: 111 }, { bt: recent / 1000, n: 'ac_power', u: 'W', v: 222 }]), { qos: 1 });
     await waitFor(() => readingIn(recent, 'pv-inverter-1.ac_power'), 'the recent reading live');
     expect(readingIn(old, 'pv-inverter-1.ac_power')).toBe(false);
@@ -89,7 +90,7 @@ describe('a SenML reading from an MQTT device to the dashboard and the API', () 
 
   it('keeps the good records of a pack and rejects the bad ones, counted in /api/health', async () => {
     const before = (await getJson<HealthResponse>(`${base}/api/health`)).body.ingest;
-    const ts = Date.now() - 500;
+    const ts = testNow() - 500;
     const pack = [
       { bn: 'room-r1-coworking:', bt: ts / 1000, n: 'temperature', u: 'Cel', v: 21.5 },
       { n: 'humidity', u: '%RH', v: 180 }, // out of range
@@ -144,7 +145,7 @@ describe('a SenML reading from an MQTT device to the dashboard and the API', () 
   });
 
   it('stores a repeated reading (same series, same instant) once', async () => {
-    const ts = Date.now() - 200;
+    const ts = testNow() - 200;
     const pack = JSON.stringify([{ bn: 'grid-meter:', bt: ts / 1000, n: 'import_power', u: 'W', v: 4000 }]);
     await device.publishAsync('le-numerique/grid-meter/telemetry', pack, { qos: 1 });
     await device.publishAsync('le-numerique/grid-meter/telemetry', pack, { qos: 1 });
@@ -193,7 +194,7 @@ describe('a SenML reading from an MQTT device to the dashboard and the API', () 
     polling.on('readings', (f) => got.push(f));
     await waitFor(() => polling.connected, 'a polling connection');
     expect(await polling.timeout(5000).emitWithAck('subscribe', { devices: ['grid-meter'] })).toMatchObject({ ok: true });
-    const ts = Date.now() - 100;
+    const ts = testNow() - 100;
     for (let i = 0; i < 5; i++) {
       await device.publishAsync('le-numerique/grid-meter/telemetry', JSON.stringify([{ bn: 'grid-meter:', bt: (ts + i) / 1000, n: 'import_power', u: 'W', v: 100 + i }]), { qos: 1 });
       await new Promise((r) => setTimeout(r, 300));
@@ -206,7 +207,7 @@ describe('a SenML reading from an MQTT device to the dashboard and the API', () 
 
   it('accepts MQTT over WebSocket on the HTTP port at /mqtt', async () => {
     const wsDevice = await mqtt.connectAsync(`ws://127.0.0.1:${server.httpPort}/mqtt`, { clientId: 'test-ws-grid-meter', ...mqttCredentials(server.dataDir, 'grid-meter') });
-    const ts = Date.now() - 300;
+    const ts = testNow() - 300;
     await wsDevice.publishAsync('le-numerique/grid-meter/telemetry', JSON.stringify([{ bn: 'grid-meter:', bt: ts / 1000, n: 'export_power', u: 'W', v: 777 }]), { qos: 1 });
     await wsDevice.endAsync();
     await waitFor(() => readingIn(ts, 'grid-meter.export_power'), 'the websocket reading live');

@@ -8,6 +8,7 @@ import { building } from '../../shared/catalogue';
 import { ComfortResponseSchema, CompareResponseSchema, EnergyResponseSchema, type EnergyResponse, HeatResponseSchema, ReportResponseSchema, WaterResponseSchema } from '../../shared/kpi';
 import { publishSeries } from '../helpers/publish';
 import { apiFetch, getJson, mqttCredentials, startTestServer, tokenFor, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 /**
  * The KPI API end to end: a real server, the meters of a whole day sent through
@@ -24,8 +25,8 @@ const T = building.tariffs;
 const GRID_KG = building.emissionFactors.gridKgPerKWh;
 
 // The latest fall-back day in the past (25 hours): the last Sunday of October, 00:00 local is 22:00 UTC the day before.
-const year = new Date(Date.now() - 2 * 86_400_000).getUTCFullYear();
-const fallBack = euSummerTime(euSummerTime(year).endMs < Date.now() - 2 * 86_400_000 ? year : year - 1).endMs;
+const year = new Date(testNow() - 2 * 86_400_000).getUTCFullYear();
+const fallBack = euSummerTime(euSummerTime(year).endMs < testNow() - 2 * 86_400_000 ? year : year - 1).endMs;
 const DAY_START = fallBack - 3 * H;
 const DAY_END = DAY_START + 25 * H;
 const DATE = new Date(fallBack).toISOString().slice(0, 10);

@@ -7,6 +7,7 @@ import { type ClientToServerEvents, type Gap, type ReadingsFrame, type ServerToC
 import type { RunningServer } from '../../server/app';
 import { LiveCursor } from '../../web/src/lib/live-client';
 import { apiFetch, mqttCredentials, startTestServer, tokenFor, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 /**
  * Live push through the whole server: MQTT in, socket.io out, with real
@@ -18,7 +19,7 @@ type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 let server: RunningServer & { dataDir: string; adminToken: string };
 let base: string;
 let device: MqttClient;
-const startedAt = Date.now();
+const startedAt = testNow();
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -145,8 +146,8 @@ describe('live push: subscriptions', () => {
 
   it('sends the acknowledgement, then a snapshot of the latest values and statuses, then frames that chain from the ack', async () => {
     await device.publishAsync('le-numerique/grid-meter/status', 'online', { qos: 1, retain: true });
-    const before = await publish('grid-meter', 'import_power', 'W', Date.now() - 5000, 1234);
-    await publish('weather-station', 'temperature', 'Cel', Date.now() - 5000, 12.5);
+    const before = await publish('grid-meter', 'import_power', 'W', testNow() - 5000, 1234);
+    await publish('weather-station', 'temperature', 'Cel', testNow() - 5000, 12.5);
     await server.store.flush();
 
     const f = follow({ devices: ['grid-meter'] });
@@ -156,7 +157,7 @@ describe('live push: subscriptions', () => {
     expect(snapshot.readings.every((r) => r.seriesId.startsWith('grid-meter.'))).toBe(true);
     expect(snapshot.devices).toContainEqual(expect.objectContaining({ deviceId: 'grid-meter', status: 'online' }));
 
-    const next = await publish('grid-meter', 'import_power', 'W', Date.now(), 1500);
+    const next = await publish('grid-meter', 'import_power', 'W', testNow(), 1500);
     await waitFor(() => f.has(next), 'the next reading in a frame');
     expect(f.log.slice(0, 3)).toEqual(['ack', 'snapshot', 'readings']);
     const ack = f.acks[0] as Extract<SubscribeAck, { ok: true }>;
@@ -171,7 +172,7 @@ describe('live push: subscriptions', () => {
     const everything = follow({});
     await waitFor(() => zone.snapshots.length === 1 && everything.snapshots.length === 1, 'both subscribed');
     expect(zone.snapshots[0]?.readings.every((r) => r.seriesId.startsWith('room-r1-coworking.'))).toBe(true);
-    const ts = Date.now();
+    const ts = testNow();
     const inZone = await publish('room-r1-coworking', 'co2', 'ppm', ts, 612);
     const elsewhere = await publish('grid-meter', 'import_power', 'W', ts, 3000);
     const otherRoom = await publish('room-r2-coworking', 'co2', 'ppm', ts, 700);
@@ -190,7 +191,7 @@ describe('live push: subscriptions', () => {
     const second = follow({ devices: ['grid-meter'] });
     const other = follow({ devices: ['pv-inverter-1'] });
     await waitFor(() => first.snapshots.length === 1 && second.snapshots.length === 1 && other.snapshots.length === 1, 'three subscribed');
-    const t0 = Date.now() - 10_000;
+    const t0 = testNow() - 10_000;
     const meter: Reading[] = [];
     const pv: Reading[] = [];
     let late: ReturnType<typeof follow> | undefined;
@@ -219,16 +220,16 @@ describe('live push: subscriptions', () => {
   it('batches readings into frames no more often than the frame interval (250 ms)', async () => {
     const f = follow({ devices: ['weather-station'] });
     await waitFor(() => f.snapshots.length === 1, 'subscribed');
-    const t0 = Date.now() - 10_000;
+    const t0 = testNow() - 10_000;
     const sent: Reading[] = [];
-    const started = Date.now();
+    const started = testNow();
     // Five bursts of twelve readings, 150 ms apart: readings come far faster than frames.
     for (let burst = 0; burst < 5; burst++) {
       sent.push(...(await Promise.all(Array.from({ length: 12 }, (_, j) => publish('weather-station', 'temperature', 'Cel', t0 + burst * 12 + j, 10 + j / 10)))));
       await sleep(150);
     }
     await waitFor(() => sent.every((r) => f.has(r)), 'every reading');
-    const elapsed = Date.now() - started;
+    const elapsed = testNow() - started;
     const frames = f.frames.filter((fr) => frameReadings(fr).some((r) => r.ts >= t0 && r.ts < t0 + 60));
     // Loose bounds, the machine is shared: never more than one frame per interval (plus the edges), never one per reading.
     expect(frames.length).toBeLessThanOrEqual(Math.ceil(elapsed / 250) + 2);
@@ -244,7 +245,7 @@ describe('live push: reconnecting', () => {
     // could see no reading published, and nothing to replay.
     const f = follow({ devices: ['grid-meter'] }, { reconnectionDelay: 1000, reconnectionDelayMax: 1000, randomizationFactor: 0 });
     await waitFor(() => f.snapshots.length === 1, 'subscribed');
-    const t0 = Date.now() - 20_000;
+    const t0 = testNow() - 20_000;
     const sent: Reading[] = [];
     let dropped = false;
     for (let i = 0; i < 80; i++) {
@@ -279,15 +280,15 @@ describe('live push: reconnecting', () => {
     expect(ack).toMatchObject({ ok: true, gap: { from: since.ts - 250 } });
     if (!ack.ok || !ack.gap) return;
     expect(ack.gap.to).toBeGreaterThanOrEqual(startedAt - 1000);
-    expect(ack.gap.to).toBeLessThanOrEqual(Date.now());
+    expect(ack.gap.to).toBeLessThanOrEqual(testNow());
     // A seq alone, of another run: the whole live window is to be fetched.
     const bare = await socket.timeout(5000).emitWithAck('subscribe', { since: { seq: 123_456_789 } });
     expect(bare).toMatchObject({ ok: true, gap: { from: expect.any(Number) } });
-    if (bare.ok) expect(bare.gap?.from).toBeLessThan(Date.now() - 3_500_000);
+    if (bare.ok) expect(bare.gap?.from).toBeLessThan(testNow() - 3_500_000);
     // Then live frames continue as usual.
     const frames: ReadingsFrame[] = [];
     socket.on('readings', (fr) => frames.push(fr));
-    const r = await publish('grid-meter', 'import_power', 'W', Date.now(), 42);
+    const r = await publish('grid-meter', 'import_power', 'W', testNow(), 42);
     await waitFor(() => frames.some((fr) => frameReadings(fr).some((x) => x.ts === r.ts && x.seriesId === r.seriesId)), 'a live frame');
   });
 });

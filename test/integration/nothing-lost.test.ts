@@ -9,6 +9,7 @@ import { startSimulator } from '../../simulator/engine';
 import { freePort } from '../helpers/mosquitto';
 import { printedPorts, type Spawned, spawnServer } from '../helpers/process';
 import { getJson, login, mqttCredentials, tempDir, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 const quiet = { info() {}, warn() {}, debug() {} };
 const running: Spawned[] = [];
@@ -31,8 +32,8 @@ describe('nothing lost', () => {
     const base = `http://127.0.0.1:${env.HTTP_PORT}`;
     await login(base);
     // A real field device: its own client, QoS 1, readings buffered while the broker is away.
-    const sim = await startSimulator({ brokerUrl: `mqtt://127.0.0.1:${env.MQTT_PORT}`, siteId: 'le-numerique', seed: 3, log: quiet, deviceIds: ['grid-meter'], periodMs: 1000, credentials: readSimulatorSecrets(dataDir) });
-    const t0 = Date.now();
+    const sim = await startSimulator({ brokerUrl: `mqtt://127.0.0.1:${env.MQTT_PORT}`, siteId: 'le-numerique', seed: 3, log: quiet, deviceIds: ['grid-meter'], periodMs: 1000, credentials: readSimulatorSecrets(dataDir), wall: testNow });
+    const t0 = testNow();
     await new Promise((r) => setTimeout(r, 3000));
 
     server.child.kill('SIGTERM');
@@ -41,14 +42,14 @@ describe('nothing lost', () => {
     server = startServerProcess(env);
     await waitFor(() => printedPorts(server.output()), 'the restarted server');
     await login(base);
-    const restartedAt = Date.now();
+    const restartedAt = testNow();
     await waitFor(async () => {
-      const { body } = await getJson<HistoryResponse>(`${base}/api/v1/series/grid-meter.import_power/history?from=${restartedAt}&to=${Date.now()}`);
+      const { body } = await getJson<HistoryResponse>(`${base}/api/v1/series/grid-meter.import_power/history?from=${restartedAt}&to=${testNow()}`);
       return body.points.length >= 3 ? true : undefined;
     }, 'readings after the restart');
     await sim.stop();
 
-    const { body } = await getJson<HistoryResponse>(`${base}/api/v1/series/grid-meter.import_power/history?from=${t0}&to=${Date.now()}`);
+    const { body } = await getJson<HistoryResponse>(`${base}/api/v1/series/grid-meter.import_power/history?from=${t0}&to=${testNow()}`);
     const ts = body.points.map(([t]) => t);
     expect(ts.length).toBeGreaterThan(8);
     // One reading a second, before, during and after the restart: no gap longer than a period and a half.
@@ -61,15 +62,15 @@ describe('nothing lost', () => {
     const ports = await waitFor(() => printedPorts(server.output()), 'the server');
     const meter = await mqtt.connectAsync(`mqtt://127.0.0.1:${ports.mqtt}`, { clientId: 'kill-9-meter', reconnectPeriod: 0, ...mqttCredentials(dataDir, 'grid-meter') });
     const acked: Array<{ ts: number; at: number }> = [];
-    const start = Date.now() - 60_000;
+    const start = testNow() - 60_000;
     let i = 0;
-    const stopAt = Date.now() + 2500;
-    while (Date.now() < stopAt) {
+    const stopAt = testNow() + 2500;
+    while (testNow() < stopAt) {
       const ts = start + i++;
       await meter.publishAsync('le-numerique/grid-meter/telemetry', JSON.stringify([{ bn: 'grid-meter:', bt: ts / 1000, n: 'import_power', u: 'W', v: 1000 }]), { qos: 1 });
-      acked.push({ ts, at: Date.now() });
+      acked.push({ ts, at: testNow() });
     }
-    const killedAt = Date.now();
+    const killedAt = testNow();
     server.child.kill('SIGKILL');
     await server.exited;
     meter.end(true);

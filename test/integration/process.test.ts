@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SQLITE_FILE } from '../../server/store/sqlite';
 import { printedPorts, type Spawned, spawnServer } from '../helpers/process';
 import { mqttCredentials, tempDir, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 let running: Spawned | undefined;
 afterEach(() => {
@@ -40,7 +41,7 @@ describe('the server process', () => {
     const ports = await waitFor(() => printedPorts(proc.output()), 'the server to print its ports');
 
     const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${ports.mqtt}`, { clientId: 'test-shutdown-meter', ...mqttCredentials(dataDir, 'grid-meter') });
-    const t0 = Date.now() - 10_000;
+    const t0 = testNow() - 10_000;
     // 50 packs of 4 records, each acknowledged (QoS 1) before the signal.
     for (let i = 0; i < 50; i++) {
       const pack = [

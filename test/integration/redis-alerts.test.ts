@@ -7,6 +7,7 @@ import type { RunningServer } from '../../server/app';
 import { publishSeries } from '../helpers/publish';
 import { type RunningRedis, redisAvailable, startRedis } from '../helpers/redis';
 import { apiFetch, getJson, mqttCredentials, startTestServer, tokenFor, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 /**
  * Two instances of one site sharing Redis: a CO2 alert whose readings were
@@ -56,7 +57,7 @@ describe.skipIf(!redis.ok)(`alerts shared by two instances through Redis${redis.
   const co2Alerts = async (s: Server) => (await getJson<AlertListResponse>(`http://127.0.0.1:${s.httpPort}/api/v1/alerts?state=all&rule=co2-occupied`, s.adminToken)).body.alerts.filter((x) => x.target.id === SERIES);
 
   it('is raised once from readings ingested half by each instance, with one id that both instances list and both dashboards hear of once', async () => {
-    const start = Math.floor(Date.now() / MIN) * MIN - 30 * MIN;
+    const start = Math.floor(testNow() / MIN) * MIN - 30 * MIN;
     const room = (sensor: MqttClient, fromMin: number, toMin: number) => {
       const points = (v: number): [number, number][] => Array.from({ length: toMin - fromMin + 1 }, (_, i) => [start + (fromMin + i) * MIN, v]);
       return publishSeries(sensor, 'le-numerique', DEVICE, [
@@ -122,7 +123,7 @@ describe.skipIf(!redis.ok)(`alerts shared by two instances through Redis${redis.
 
     // The CO2 condition goes on, now through the new leader: still the same alert, not a second one.
     const sensor = sensors[other === a ? 0 : 1] as MqttClient;
-    const start = Math.floor(Date.now() / MIN) * MIN - 30 * MIN;
+    const start = Math.floor(testNow() / MIN) * MIN - 30 * MIN;
     const points = (v: number): [number, number][] => Array.from({ length: 12 }, (_, i) => [start + (16 + i) * MIN, v]);
     await publishSeries(sensor, 'le-numerique', DEVICE, [
       { name: 'co2', unit: 'ppm', points: points(1490) },

@@ -5,6 +5,7 @@ import { type ClientToServerEvents, type ServerToClientEvents, frameReadings } f
 import type { RunningServer } from '../../server/app';
 import { type RunningRedis, redisAvailable, startRedis } from '../helpers/redis';
 import { apiFetch, login, mqttCredentials, startTestServer, tokenFor, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 const redis = redisAvailable();
 type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -40,7 +41,7 @@ describe.skipIf(!redis.ok)(`two instances sharing live push through Redis${redis
       for (const x of frameReadings(frame)) if (x.seriesId === 'grid-meter.import_power') values.push(x.value);
     });
     expect(await socket.timeout(5000).emitWithAck('subscribe', { series: ['grid-meter.import_power'] })).toMatchObject({ ok: true });
-    const t = Date.now();
+    const t = testNow();
     for (let i = 1; i <= 5; i++) {
       await device.publishAsync('le-numerique/grid-meter/telemetry', JSON.stringify([{ bn: 'grid-meter:', bt: (t + i) / 1000, n: 'import_power', u: 'W', v: 1000 + i }]), { qos: 1 });
     }

@@ -16,6 +16,7 @@ import { type RunningMosquitto, mosquittoAvailable, startMosquitto } from '../he
 import { type Spawned, spawnServer, spawnTs } from '../helpers/process';
 import { type RunningRedis, redisAvailable, startRedis } from '../helpers/redis';
 import { getJson, login, mqttCredentials, tempDir, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 /**
  * The site scaled out on existing engines, all real: Debian's Mosquitto (devices
@@ -125,7 +126,7 @@ describe.skipIf(missing.length > 0)(`two instances on Mosquitto, Redis and Influ
       const known = findDevice(catalogue, deviceId);
       const pack = SenmlPackSchema.safeParse(JSON.parse(payload.toString('utf8')));
       if (!known || !pack.success) return;
-      for (const rec of resolvePack(pack.data, Date.now()).records) {
+      for (const rec of resolvePack(pack.data, testNow()).records) {
         const check = checkPoint(deviceId, known.type, rec);
         if (!check.ok) continue;
         const id = seriesId(deviceId, check.point.name);
@@ -153,7 +154,7 @@ describe.skipIf(missing.length > 0)(`two instances on Mosquitto, Redis and Influ
     await waitFor(async () => (await accepted(baseB, tokenB)) > 200 && (await accepted(base, token)) > 200, 'both instances ingesting', 30_000);
 
     // Every reading published up to 2 s ago reached the dashboard on A, B's share included.
-    const cut = Date.now() - 2000;
+    const cut = testNow() - 2000;
     const settled = [...published].flatMap(([id, ts]) => [...ts].filter((t) => t <= cut).map((t) => `${id}@${t}`));
     expect(settled.length).toBeGreaterThan(50);
     await waitFor(() => settled.every((k) => seen.has(k)), 'the dashboard on A to show every reading, B\'s included', 10_000);
@@ -165,7 +166,7 @@ describe.skipIf(missing.length > 0)(`two instances on Mosquitto, Redis and Influ
     const atKill = [...published.values()].reduce((n, s) => n + s.size, 0);
     // Right after a second's packs arrive: B holds readings it has not stored yet (STORE_FLUSH_MS 200).
     await new Promise<void>((resolve) => watcher?.once('message', () => setTimeout(resolve, 30)));
-    const killAt = Date.now();
+    const killAt = testNow();
     b.child.kill('SIGKILL');
     expect((await b.exited).signal).toBe('SIGKILL');
     await waitFor(() => /taken over and ended/.test(a.output()), 'A taking over the broker session of B', 40_000);
@@ -181,7 +182,7 @@ describe.skipIf(missing.length > 0)(`two instances on Mosquitto, Redis and Influ
     const tokenC = await login(baseC, 'admin', undefined, false);
     await waitFor(async () => (await accepted(baseC, tokenC)) > 100, 'instance C ingesting', 30_000);
     const atStop = [...published.values()].reduce((n, s) => n + s.size, 0);
-    const stopAt = Date.now();
+    const stopAt = testNow();
     c.child.kill('SIGTERM');
     expect((await c.exited).code, c.output()).toBe(0);
     const sessions = createClient({ url: redis.url });

@@ -8,6 +8,7 @@ import type { ClientToServerEvents, ServerToClientEvents, SubscribeAck } from '.
 import type { RunningServer } from '../../server/app';
 import { publishSeries } from '../helpers/publish';
 import { apiFetch, getJson, mqttCredentials, startTestServer, tokenFor, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 /**
  * Least privilege, route by route (docs/security.md). The table below is the
@@ -108,7 +109,7 @@ beforeAll(async () => {
   // The operators' MQTT identity may publish for any device of the site.
   sensor = await mqtt.connectAsync(`mqtt://127.0.0.1:${server.mqttPort}`, { clientId: 'roles-sensor', ...mqttCredentials(server.dataDir, 'admin') });
   // 16 minutes of 1,450 ppm CO2 in occupied rooms: the shipped co2-occupied rule raises an alert for each.
-  const start = Math.floor(Date.now() / MIN) * MIN - 30 * MIN;
+  const start = Math.floor(testNow() / MIN) * MIN - 30 * MIN;
   const points = (v: number): [number, number][] => Array.from({ length: 16 }, (_, i) => [start + i * MIN, v]);
   for (const device of [DEVICE, SOCKET_DEVICE]) {
     await publishSeries(sensor, 'le-numerique', device, [

@@ -12,6 +12,8 @@ import type { ClientToServerEvents, ServerToClientEvents, SubscribeAck } from '.
 import { type RunningServer, startServer } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { TEST_ADMIN_PASSWORD, mqttCredentials, tempDir, waitFor } from '../helpers/server';
+import { clockEnv } from '../helpers/clock';
+import { testNow } from '../helpers/clock';
 
 /**
  * TLS with a certificate made here (a self-signed P-256 pair for localhost and
@@ -35,7 +37,7 @@ let token: string;
 
 async function start(env: Record<string, string>): Promise<Server> {
   const dataDir = tempDir();
-  const config = loadConfig({ HTTP_PORT: '0', MQTT_PORT: '0', MQTTS_PORT: '0', SIMULATOR: 'off', SIM_BACKFILL_DAYS: '0', LOG_LEVEL: 'silent', DATA_DIR: dataDir, ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, TLS_CERT_FILE: certFile, TLS_KEY_FILE: keyFile, ...env });
+  const config = loadConfig({ HTTP_PORT: '0', MQTT_PORT: '0', MQTTS_PORT: '0', SIMULATOR: 'off', SIM_BACKFILL_DAYS: '0', LOG_LEVEL: 'silent', DATA_DIR: dataDir, ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, TLS_CERT_FILE: certFile, TLS_KEY_FILE: keyFile, ...clockEnv(), ...env });
   return Object.assign(await startServer(config), { dataDir });
 }
 
@@ -112,7 +114,7 @@ describe('MQTT over TLS', () => {
   it("takes a device's readings on mqtts:// (MQTTS_PORT), stored and served over HTTPS", async () => {
     expect(server.mqttsPort).toBeGreaterThan(0);
     const meter = await mqtt.connectAsync(`mqtts://127.0.0.1:${server.mqttsPort}`, { clientId: 'tls-grid-meter', ...opts('grid-meter') });
-    const ts = Date.now() - 1000;
+    const ts = testNow() - 1000;
     await meter.publishAsync('le-numerique/grid-meter/telemetry', JSON.stringify([{ bn: 'grid-meter:', bt: ts / 1000, n: 'import_power', u: 'W', v: 2345 }]), { qos: 1 });
     await meter.endAsync();
     const history = await waitFor(async () => {

@@ -10,6 +10,7 @@ import type { RunningServer } from '../../server/app';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../simulator/index';
 import { readSimulatorSecrets } from '../../server/auth/provision';
 import { getJson, mqttCredentials, startTestServer, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 /**
  * The simulator driven as its users drive it: a real server (embedded broker,
@@ -49,7 +50,7 @@ async function rig(opts: Partial<SimulatorOptions> = {}): Promise<Rig> {
   const brokerUrl = `mqtt://127.0.0.1:${server.mqttPort}`;
   adminFor.set(brokerUrl, mqttCredentials(server.dataDir, 'admin'));
   const credentials = readSimulatorSecrets(server.dataDir);
-  const sim = await startSimulator({ brokerUrl, siteId: SITE, seed: 7, log: quiet, start: START, speed: 0, deviceIds: DEVICES, periodMs: 200, credentials, ...opts });
+  const sim = await startSimulator({ brokerUrl, siteId: SITE, seed: 7, log: quiet, start: START, speed: 0, deviceIds: DEVICES, periodMs: 200, credentials, wall: testNow, ...opts });
   cleanups.push(() => sim.stop());
   return { server, base: `http://127.0.0.1:${server.httpPort}`, sim, brokerUrl };
 }
@@ -272,7 +273,7 @@ describe('faults, end to end (simulator -> broker -> ingest -> store -> API)', (
 
   it('clock-skew of 900 s: every skewed reading is rejected by ingest as from the future and none is stored', async () => {
     // Near the wall clock this time, so that +900 s lands beyond ingest's 5-minute tolerance.
-    const start = Math.floor((Date.now() - 120_000) / SECOND) * SECOND;
+    const start = Math.floor((testNow() - 120_000) / SECOND) * SECOND;
     const { base, sim } = await rig({ start, deviceIds: ['grid-meter', 'weather-station'] });
     step(sim, 3);
     await stored(base, 'grid-meter.import_power', 3, start, start + 3600 * SECOND);
@@ -354,7 +355,7 @@ describe('faults, end to end (simulator -> broker -> ingest -> store -> API)', (
         reasons.add('bad-senml');
         continue;
       }
-      const { records, errors } = resolvePack(pack.data, Date.now());
+      const { records, errors } = resolvePack(pack.data, testNow());
       if (errors.length > 0) reasons.add('bad-record');
       for (const rec of records) {
         const check = checkPoint('grid-meter', meter.type, rec);

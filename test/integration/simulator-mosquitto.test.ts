@@ -5,13 +5,14 @@ import { SenmlPackSchema, resolvePack } from '../../shared/senml';
 import { type RunningMosquitto, mosquittoAvailable, startMosquitto } from '../helpers/mosquitto';
 import { type Spawned, spawnTs } from '../helpers/process';
 import { waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 const mosquitto = mosquittoAvailable();
 const SITE = 'le-numerique';
 
 /** Reads the retained messages of a topic filter with a fresh client: what a late subscriber sees first. */
 async function retained(url: string, filter: string, expected: number): Promise<Map<string, string>> {
-  const client = await mqtt.connectAsync(url, { clientId: `test-retained-${process.pid}-${Date.now()}`, reconnectPeriod: 0 });
+  const client = await mqtt.connectAsync(url, { clientId: `test-retained-${process.pid}-${testNow()}`, reconnectPeriod: 0 });
   const seen = new Map<string, string>();
   client.on('message', (topic, payload, packet) => {
     if (packet.retain) seen.set(topic, payload.toString());
@@ -76,14 +77,14 @@ describe.skipIf(!mosquitto.ok)(`the standalone simulator against Debian's Mosqui
         const pack = SenmlPackSchema.safeParse(raw);
         expect(pack.success, `${id}: ${JSON.stringify(raw)}`).toBe(true);
         if (!pack.success) continue;
-        const { records, errors } = resolvePack(pack.data, Date.now());
+        const { records, errors } = resolvePack(pack.data, testNow());
         expect(errors, id).toEqual([]);
         for (const rec of records) {
           const check = checkPoint(id, known.type, rec);
           expect(check.ok ? '' : check.reason, `${id} ${rec.name}`).toBe('');
           if (check.ok) points.add(check.point.name);
           // Live readings carry the simulated "now", which at speed 1 is the wall clock.
-          expect(Math.abs(rec.timeMs - Date.now()), `${id} ${rec.name} timestamp`).toBeLessThan(60_000);
+          expect(Math.abs(rec.timeMs - testNow()), `${id} ${rec.name} timestamp`).toBeLessThan(60_000);
         }
       }
       // One reading of every point the device type promises.

@@ -6,6 +6,7 @@ import type { RunningServer } from '../../server/app';
 import { type Spawned, spawnTs } from '../helpers/process';
 import { simulatorSecretsFile } from '../../server/auth/provision';
 import { getJson, mqttCredentials, startTestServer, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 const allSeries = catalogue.devices.flatMap((d) => catalogue.deviceTypes.find((t) => t.id === d.type)?.points.map((p) => `${d.id}.${p.name}`) ?? []);
 
@@ -76,8 +77,8 @@ describe('the simulator across a server restart', () => {
 
     const second = await startTestServer({ SIMULATOR: 'on', DATA_DIR: dataDir }, { simulatorPeriodMs: 200 });
     const base2 = `http://127.0.0.1:${second.httpPort}`;
-    const restartedAt = Date.now();
-    const history = () => getJson<{ points: [number, number][] }>(`${base2}/api/v1/series/${series}/history?from=${restartedAt - 600_000}&to=${Date.now() + 1000}`);
+    const restartedAt = testNow();
+    const history = () => getJson<{ points: [number, number][] }>(`${base2}/api/v1/series/${series}/history?from=${restartedAt - 600_000}&to=${testNow() + 1000}`);
     const body = await waitFor(async () => {
       const { body } = await history();
       return body.points.filter(([ts]) => ts > restartedAt).length >= 3 ? body : undefined;

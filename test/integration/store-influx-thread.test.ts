@@ -9,6 +9,7 @@ import type { Store } from '../../server/store/types';
 import { GAUGE } from '../contract/store.contract';
 import { type RunningInfluxd, influxdAvailable, startInfluxd } from '../helpers/influxd';
 import { tempDir } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 /**
  * What the InfluxDB store's thread (server/store/influx-thread.ts) adds to the
@@ -70,13 +71,13 @@ describe.skipIf(!available.ok)(`InfluxDB store, in its thread${available.ok ? ''
   it('writes batches to InfluxDB while the event loop is held, as by a burst of MQTT publishes being ingested', async () => {
     const { store, url } = await open();
     store.upsertSeries([GAUGE]);
-    const t0 = Date.now() - 3_600_000;
+    const t0 = testNow() - 3_600_000;
     // Four whole batches (5,000 readings each): cut and handed over within write().
     store.write(Array.from({ length: 20_000 }, (_, i) => at(GAUGE.id, t0 + i * 100, i % 50)));
     // From here on this thread's event loop gets no turn until InfluxDB has them all, or 20 s passed.
-    const deadline = Date.now() + 20_000;
+    const deadline = testNow() + 20_000;
     let stored = 0;
-    while (stored < 20_000 && Date.now() < deadline) stored = rawCountBlocking(url, GAUGE.id);
+    while (stored < 20_000 && testNow() < deadline) stored = rawCountBlocking(url, GAUGE.id);
     expect(stored).toBe(20_000);
     await store.flush();
     expect(store.stats()).toMatchObject({ written: 20_000, dropped: 0, pending: 0, state: 'up' });
@@ -86,7 +87,7 @@ describe.skipIf(!available.ok)(`InfluxDB store, in its thread${available.ok ? ''
     const sink = logSink();
     const { store } = await open(sink.log);
     store.upsertSeries([GAUGE]);
-    store.write([at('nobody.nothing', Date.now() - 60_000, 1), at(GAUGE.id, Date.now() - 60_000, 1)]);
+    store.write([at('nobody.nothing', testNow() - 60_000, 1), at(GAUGE.id, testNow() - 60_000, 1)]);
     await store.flush();
     expect(store.stats()).toMatchObject({ written: 1, dropped: 1 });
     const warning = sink.lines().find((l) => l.msg === 'readings of an unknown series dropped (upsertSeries first)');
@@ -97,13 +98,13 @@ describe.skipIf(!available.ok)(`InfluxDB store, in its thread${available.ok ? ''
   it('keeps every reading written before close, and refuses a read after it instead of leaving it unanswered', async () => {
     const { store, url } = await open();
     store.upsertSeries([GAUGE]);
-    const t0 = Date.now() - 3_600_000;
+    const t0 = testNow() - 3_600_000;
     store.write(Array.from({ length: 1_234 }, (_, i) => at(GAUGE.id, t0 + i * 1000, i)));
     await store.close();
     expect(rawCountBlocking(url, GAUGE.id)).toBe(1_234);
     expect(store.stats()).toMatchObject({ written: 1_234, pending: 0, state: 'down' });
-    await expect(store.query(GAUGE.id, { from: t0, to: Date.now(), resolution: 'auto', maxPoints: 100 })).rejects.toThrow(/store is closed/);
-    expect(() => store.write([at(GAUGE.id, Date.now(), 1)])).toThrow(/store is closed/);
+    await expect(store.query(GAUGE.id, { from: t0, to: testNow(), resolution: 'auto', maxPoints: 100 })).rejects.toThrow(/store is closed/);
+    expect(() => store.write([at(GAUGE.id, testNow(), 1)])).toThrow(/store is closed/);
   });
 
   it('fails to open with the store’s own message when INFLUX_URL names no database', async () => {

@@ -12,6 +12,7 @@ import { type Store, StoreUnavailableError } from '../../server/store/types';
 import { COUNTER, GAUGE, STATE, reference, storeContract } from '../contract/store.contract';
 import { type RunningInfluxd, influxdAvailable, startInfluxd } from '../helpers/influxd';
 import { tempDir, waitFor } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 const available = influxdAvailable();
 const log = createLogger('silent')('store');
@@ -52,7 +53,7 @@ storeContract(
   'InfluxDB store',
   async () => {
     const h = harness();
-    return { store: await h.open(), reopen: () => h.open(), cleanup: h.cleanup };
+    return { store: await h.open(), reopen: () => h.open(), cleanup: h.cleanup, now: Date.now };
   },
   { skip: available.ok ? undefined : available.reason, yearTimeoutMs: 240_000 },
 );
@@ -62,7 +63,7 @@ storeContract(
   'InfluxDB store, in its thread',
   async () => {
     const h = harness({}, openInfluxStoreInThread);
-    return { store: await h.open(), reopen: () => h.open(), cleanup: h.cleanup };
+    return { store: await h.open(), reopen: () => h.open(), cleanup: h.cleanup, now: Date.now };
   },
   { skip: available.ok ? undefined : available.reason, yearTimeoutMs: 240_000 },
 );
@@ -89,7 +90,7 @@ describe.skipIf(!available.ok)(`InfluxDB store, when the database goes away${ava
     h = harness();
     const store = await h.open();
     store.upsertSeries([GAUGE, COUNTER]);
-    const t0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 6 * 3_600_000;
+    const t0 = Math.floor(testNow() / 3_600_000) * 3_600_000 - 6 * 3_600_000;
     const before = Array.from({ length: 100 }, (_, i) => at(COUNTER.id, t0 + i * 10_000, 1000 + i));
     store.write(before);
     await store.flush();
@@ -138,7 +139,7 @@ describe.skipIf(!available.ok)(`InfluxDB store, when the database goes away${ava
     h = harness();
     const store = await h.open({ flushIntervalMs: 20, log: pino({ level: 'warn' }, sink) });
     store.upsertSeries([GAUGE, COUNTER]);
-    const t0 = Date.now() - 3_600_000;
+    const t0 = testNow() - 3_600_000;
     const sent: Reading[] = [];
     let i = 0;
     const timer = setInterval(() => {
@@ -179,7 +180,7 @@ describe.skipIf(!available.ok)(`InfluxDB store, when the database goes away${ava
     const store = await h.open();
     store.upsertSeries([GAUGE]);
     await (influxd as RunningInfluxd).stop();
-    const t0 = Date.now() - 3_600_000;
+    const t0 = testNow() - 3_600_000;
     const good1 = Array.from({ length: 300 }, (_, i) => at(GAUGE.id, t0 + i * 1000, 20 + (i % 5)));
     // NaN has no line protocol: InfluxDB answers 400 to the write that carries it, a refusal for good.
     const bad = [at(GAUGE.id, t0 + 400_000, Number.NaN)];
@@ -201,7 +202,7 @@ describe.skipIf(!available.ok)(`InfluxDB store, when the database goes away${ava
     h = harness();
     let store = await h.open();
     store.upsertSeries([GAUGE]);
-    const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
+    const t0 = Math.floor(testNow() / 60_000) * 60_000 - 3_600_000;
     await (influxd as RunningInfluxd).stop();
     const readings = Array.from({ length: 1200 }, (_, i) => at(GAUGE.id, t0 + i * 1000, i % 13));
     store.write(readings);
@@ -227,7 +228,7 @@ describe.skipIf(!available.ok)(`InfluxDB store, when the database goes away${ava
     const store = await h.open({ spoolMaxBytes: 30_000, log: pino({ level: 'error' }, sink) });
     store.upsertSeries([GAUGE]);
     await (influxd as RunningInfluxd).stop();
-    const t0 = Date.now() - 3_600_000;
+    const t0 = testNow() - 3_600_000;
     for (let b = 0; b < 10; b++) {
       store.write(Array.from({ length: 500 }, (_, i) => at(GAUGE.id, t0 + (b * 500 + i) * 100, i)));
       await store.flush();
@@ -255,7 +256,7 @@ describe.skipIf(!available.ok)('InfluxDB store, as Grafana sees it', () => {
     h = harness();
     const store = await h.open();
     store.upsertSeries([GAUGE]);
-    const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 2 * 3_600_000;
+    const t0 = Math.floor(testNow() / 60_000) * 60_000 - 2 * 3_600_000;
     store.write([at(GAUGE.id, t0 + 10_000, 20), at(GAUGE.id, t0 + 50_000, 24)]);
     await store.flush();
     const stored = await influxQuery(h.url, 'SELECT "value" FROM "raw"."reading" GROUP BY *');
@@ -277,7 +278,7 @@ describe.skipIf(!available.ok)('InfluxDB store, as Grafana sees it', () => {
     h = harness({ siteId: 'le-numerique', rawRetentionDays: 30 });
     const store = await h.open();
     store.upsertSeries([GAUGE, COUNTER, STATE]);
-    const t0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000;
+    const t0 = Math.floor(testNow() / 3_600_000) * 3_600_000 - 2 * 3_600_000;
     store.write(Array.from({ length: 120 }, (_, i) => at(GAUGE.id, t0 + i * 60_000, i < 60 ? 20 : 22)));
     await store.flush();
 

@@ -7,6 +7,7 @@ import { SQLITE_FILE, openSqliteStore } from '../../server/store/sqlite';
 import type { Store } from '../../server/store/types';
 import { COUNTER, GAUGE, reference, storeContract } from '../contract/store.contract';
 import { tempDir } from '../helpers/server';
+import { testNow } from '../helpers/clock';
 
 const log = createLogger('silent')('store');
 
@@ -15,7 +16,7 @@ storeContract('SQLite store', async () => {
   const opened: Store[] = [];
   // Long flush interval: only flush(), batch size and close() write, as the tests expect.
   const open = async () => {
-    const store = openSqliteStore({ dataDir, log, flushIntervalMs: 60_000 });
+    const store = openSqliteStore({ dataDir, log, flushIntervalMs: 60_000, now: testNow });
     opened.push(store);
     return store;
   };
@@ -38,11 +39,11 @@ describe('SQLite store, its data directory', () => {
 
   it('holds ingest back while more readings wait for the writer thread than it allows, then lets it go on', async () => {
     dataDir = tempDir('lnm-sqlite-');
-    const store = openSqliteStore({ dataDir, log, flushIntervalMs: 60_000, maxWaiting: 2_000 });
+    const store = openSqliteStore({ dataDir, log, flushIntervalMs: 60_000, maxWaiting: 2_000, now: testNow });
     try {
       store.upsertSeries([GAUGE]);
       expect(store.whenWritable?.()).toBeUndefined();
-      const t0 = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 86_400_000;
+      const t0 = Math.floor(testNow() / 86_400_000) * 86_400_000 - 86_400_000;
       // 20,000 readings handed over in one turn of the event loop: the writer cannot have answered yet.
       for (let b = 0; b < 20; b++) store.write(Array.from({ length: 1000 }, (_, i) => ({ seriesId: GAUGE.id, ts: t0 + (b * 1000 + i) * 1000, value: i })));
       const held = store.whenWritable?.();
@@ -64,7 +65,7 @@ describe('SQLite store, its data directory', () => {
     // answer is from the later one.
     dataDir = tempDir('lnm-sqlite-');
     const DAY = 86_400_000;
-    const real = Date.now();
+    const real = testNow();
     let clock = real - 10 * DAY;
     const store = openSqliteStore({ dataDir, log, flushIntervalMs: 60_000, now: () => clock });
     try {
@@ -93,7 +94,7 @@ describe('SQLite store, its data directory', () => {
       PRAGMA user_version = 2;`);
     const add = db.prepare('INSERT INTO series (id, device_id, point, unit, kind, label, zone) VALUES (?, ?, ?, ?, ?, ?, ?)');
     for (const s of [GAUGE, COUNTER]) add.run(s.id, s.deviceId, s.point, s.unit, s.kind, s.label, s.zone);
-    const d = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 2 * 86_400_000;
+    const d = Math.floor(testNow() / 86_400_000) * 86_400_000 - 2 * 86_400_000;
     const meter = Array.from({ length: 3000 }, (_, i) => ({ seriesId: COUNTER.id, ts: d + i * 37_000, value: i === 1700 ? 3 : i < 1700 ? 500 + i * 2 : 3 + (i - 1700) * 3 }));
     const gauge = Array.from({ length: 3000 }, (_, i) => ({ seriesId: GAUGE.id, ts: d + i * 29_000, value: 19 + (i % 17) / 4 }));
     const insert = db.prepare('INSERT INTO readings (series, ts, value) VALUES ((SELECT key FROM series WHERE id = ?), ?, ?)');
@@ -102,7 +103,7 @@ describe('SQLite store, its data directory', () => {
     })();
     db.close();
 
-    const store = openSqliteStore({ dataDir, log });
+    const store = openSqliteStore({ dataDir, log, now: testNow });
     try {
       const range = { from: d, to: d + 2 * 86_400_000 - 1, maxPoints: 100_000 };
       for (const resolution of ['1m', '1h', '1d'] as const) {
