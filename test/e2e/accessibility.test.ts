@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contrastFailures, unnamedControls } from '../helpers/a11y';
-import { chromiumAvailable, launchChromium } from '../helpers/chromium';
+import { chromiumAvailable, launchChromium, openPage } from '../helpers/chromium';
 import { type Spawned } from '../helpers/process';
 import { TEST_ADMIN_PASSWORD } from '../helpers/server';
 import { startSystem, stopSystem } from '../helpers/system';
@@ -48,7 +48,7 @@ describe.skipIf(!chromium.ok)(`accessibility, in Chromium${chromium.ok ? '' : ` 
   for (const scheme of ['light', 'dark'] as const) {
     it(`every text of every page passes WCAG AA contrast in the ${scheme} theme, and every control has a name`, async () => {
       // The theme the system asks for ("Système" is the default choice).
-      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, colorScheme: scheme });
+      const page = await openPage(browser, { viewport: { width: 1280, height: 1000 }, colorScheme: scheme });
       await logIn(page);
       const found: Record<string, unknown> = {};
       for (const path of PAGES) {
@@ -67,7 +67,7 @@ describe.skipIf(!chromium.ok)(`accessibility, in Chromium${chromium.ok ? '' : ` 
   }
 
   it('walks the navigation with Tab and opens a page with Enter, the focus always visible', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const page = await openPage(browser, { viewport: { width: 1280, height: 1000 } });
     await logIn(page);
     // Tab until the "Énergie" link of the main navigation has the focus.
     let reached = false;

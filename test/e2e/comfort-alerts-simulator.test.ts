@@ -3,13 +3,13 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { building } from '../../shared/catalogue';
-import { chromiumAvailable, launchChromium } from '../helpers/chromium';
-import { ROOT, type Spawned } from '../helpers/process';
+import { chromiumAvailable, launchChromium, openPage, screenshotsDir } from '../helpers/chromium';
+import type { Spawned } from '../helpers/process';
 import { TEST_ADMIN_PASSWORD } from '../helpers/server';
 import { startSystem, stopSystem } from '../helpers/system';
 
 const chromium = chromiumAvailable();
-const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
+const SCREENSHOTS = screenshotsDir();
 /** The room sensor the test takes offline, and the fast rule that watches it. */
 const DEVICE = 'room-rdc-formation-1';
 const RULE_ID = 'e2e-offline-fast';
@@ -36,7 +36,7 @@ describe.skipIf(!chromium.ok)(`comfort, alerts and simulator pages in Chromium${
   });
 
   async function openLoggedIn(pathname: string): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await openPage(browser, { viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${url}${pathname}`);

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchChromium } from '../helpers/chromium';
+import { chromiumAvailable, launchChromium, openPage } from '../helpers/chromium';
 import { type Spawned } from '../helpers/process';
 import { TEST_ADMIN_PASSWORD } from '../helpers/server';
 import { startSystem, stopSystem } from '../helpers/system';
@@ -43,7 +43,7 @@ describe.skipIf(!chromium.ok)(`the Content-Security-Policy, in Chromium${chromiu
 
   /** A page that records every CSP violation: the DOM event, and Chromium's console report of it. */
   async function watchedPage(): Promise<{ page: Page; violations: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await openPage(browser, { viewport: { width: 1280, height: 900 } });
     const violations: string[] = [];
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) violations.push(`console: ${m.text()}`);

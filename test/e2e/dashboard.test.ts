@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchChromium } from '../helpers/chromium';
+import { chromiumAvailable, launchChromium, openPage } from '../helpers/chromium';
 import { type Spawned } from '../helpers/process';
 import { TEST_ADMIN_PASSWORD } from '../helpers/server';
 import { startSystem, stopSystem } from '../helpers/system';
@@ -39,7 +39,7 @@ describe.skipIf(!chromium.ok)(`the dashboard, live, in Chromium${chromium.ok ? '
   });
 
   it('shows the connection state and live values that change without a reload', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await openPage(browser, { viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await openLoggedIn(page);
@@ -67,7 +67,7 @@ describe.skipIf(!chromium.ok)(`the dashboard, live, in Chromium${chromium.ok ? '
   });
 
   it('shows the loss of the live connection when the server stops', async () => {
-    const page = await browser.newPage();
+    const page = await openPage(browser);
     await openLoggedIn(page);
     await page.locator('[data-testid="connection-state"][data-state="connected"]').waitFor({ timeout: 20_000 });
     system.child.kill('SIGTERM');

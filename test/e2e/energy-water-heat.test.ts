@@ -2,13 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchChromium } from '../helpers/chromium';
-import { ROOT, type Spawned } from '../helpers/process';
+import { chromiumAvailable, launchChromium, openPage, screenshotsDir } from '../helpers/chromium';
+import type { Spawned } from '../helpers/process';
 import { TEST_ADMIN_PASSWORD } from '../helpers/server';
 import { startSystem, stopSystem } from '../helpers/system';
+import { testNow } from '../helpers/clock';
 
 const chromium = chromiumAvailable();
-const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
+const SCREENSHOTS = screenshotsDir();
 
 /**
  * The energy reviewer's pages (issue 6) on the whole system (scripts/start.ts:
@@ -32,7 +33,7 @@ describe.skipIf(!chromium.ok)(`energy, water and heat pages in Chromium${chromiu
 
   /** A page logged in through the form, as a person would, then sent to `route`. */
   async function openLoggedIn(route: string): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    const page = await openPage(browser, { viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${url}${route}`);
@@ -55,14 +56,43 @@ describe.skipIf(!chromium.ok)(`energy, water and heat pages in Chromium${chromiu
   const weekRows = (day: string): number => {
     const at = (d: string) => Date.parse(`${d}T12:00:00Z`);
     const monday = at(day) - ((new Date(at(day)).getUTCDay() + 6) % 7) * 86_400_000;
-    return Math.min(7, Math.round((at(parisDay(Date.now())) - monday) / 86_400_000) + 1);
+    return Math.min(7, Math.round((at(parisDay(testNow())) - monday) / 86_400_000) + 1);
   };
   const figure = (page: Page, key: string) => page.locator(`[data-testid="figure-${key}"] .figure-value`);
   const label = (page: Page) => page.locator('[data-testid="period-label"]').textContent();
+  /**
+   * One table's rows as the page shows them: each row's start and its unrounded
+   * `key` figure (0 where the row has none), with the period's figure from the
+   * headline block, read in one go so that they come from the same answer.
+   */
+  async function tableSnapshot(page: Page, table: string, key: string): Promise<{ total: number; rows: { start: number; value: number }[] }> {
+    return page.evaluate(
+      ({ table, key }) => ({
+        total: Number(document.querySelector(`[data-testid="figure-${key}"] .figure-value`)?.getAttribute('data-value')),
+        rows: [...document.querySelectorAll(`[data-testid="${table}"] tbody tr[data-start]`)].map((tr) => ({
+          start: Number(tr.getAttribute('data-start')),
+          value: Number(tr.querySelector(`td[data-key="${key}"]`)?.getAttribute('data-value') ?? 0),
+        })),
+      }),
+      { table, key },
+    );
+  }
+  const sum = (rows: { value: number }[]) => rows.reduce((a, r) => a + r.value, 0);
+  /** The period's figure is the sum of its rows (to rounding): what the table shows adds up to the headline. */
+  function expectTotalOfRows(snap: { total: number; rows: { value: number }[] }): void {
+    expect(Number.isFinite(snap.total)).toBe(true);
+    expect(Math.abs(snap.total - sum(snap.rows))).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(snap.total)));
+  }
+  /** Local midnight (Paris) that starts a YYYY-MM-DD day, as the rows' starts are. */
+  const parisMidnight = (day: string) => {
+    const noonUtc = Date.parse(`${day}T12:00:00Z`);
+    const offsetH = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', hourCycle: 'h23' }).format(noonUtc)) - 12;
+    return Date.parse(`${day}T00:00:00Z`) - offsetH * 3_600_000;
+  };
 
   it('reviews a day of energy, switches periods, compares, and exports a CSV with units', async () => {
     // Yesterday: a whole day of backfilled readings.
-    const yesterday = parisDay(Date.now() - 86_400_000);
+    const yesterday = parisDay(testNow() - 86_400_000);
     const { page, errors } = await openLoggedIn(`/energy?period=day&date=${yesterday}`);
     const pv = figure(page, 'pvKWh');
     await pv.waitFor({ timeout: 60_000 });
@@ -76,25 +106,45 @@ describe.skipIf(!chromium.ok)(`energy, water and heat pages in Chromium${chromiu
     expect(await page.locator('[data-testid="energy-table"] tbody tr').count()).toBeGreaterThanOrEqual(23);
     expect(await page.locator('[data-testid="chart-destination"] .recharts-bar-rectangle').count()).toBeGreaterThan(0);
     const dayLabel = await label(page);
-    const dayPv = await pv.getAttribute('data-value');
+    const daySnap = await tableSnapshot(page, 'energy-table', 'pvKWh');
+    expectTotalOfRows(daySnap);
+    const dayPv = daySnap.total;
 
-    // Day → week: the label, the rows and the figures change; the URL keeps the period.
+    // Day → week: the label and the rows change; the URL keeps the period.
     await page.getByLabel('Période', { exact: true }).selectOption('week');
     await expect.poll(() => label(page)).toMatch(/^semaine \d+/);
+    // The week in progress has its days up to today, a past week all seven (weekRows).
     await expect.poll(() => page.locator('[data-testid="energy-table"] tbody tr').count(), { timeout: 30_000 }).toBe(weekRows(yesterday));
     expect(page.url()).toContain('period=week');
-    await expect.poll(async () => pv.getAttribute('data-value'), { timeout: 30_000 }).not.toBe(dayPv);
     const weekLabel = await label(page);
     expect(weekLabel).not.toBe(dayLabel);
-    const weekPv = await pv.getAttribute('data-value');
+    // The week's PV is the sum of its days, yesterday's as the day view gave it; it differs from
+    // the day's exactly when another day of the week has produced (not before sunrise on a
+    // Tuesday, when the week holds Monday alone): what the data says, not the calendar.
+    await expect.poll(async () => (await tableSnapshot(page, 'energy-table', 'pvKWh')).rows.length, { timeout: 30_000 }).toBe(weekRows(yesterday));
+    const weekSnap = await tableSnapshot(page, 'energy-table', 'pvKWh');
+    expectTotalOfRows(weekSnap);
+    const yesterdayRow = weekSnap.rows.find((r) => r.start === parisMidnight(yesterday));
+    expect(yesterdayRow, 'the week has a row for yesterday').toBeDefined();
+    expect(yesterdayRow?.value).toBeCloseTo(dayPv, 6);
+    const otherDays = sum(weekSnap.rows.filter((r) => r !== yesterdayRow));
+    if (otherDays > 0) expect(weekSnap.total).toBeGreaterThan(dayPv);
+    else expect(weekSnap.total).toBeCloseTo(dayPv, 6);
+    const weekPv = weekSnap.total;
 
-    // Previous week (before the backfill: nothing produced), then back.
+    // The previous week, then back: the label moves, each week's PV is its own rows' sum.
     await page.locator('[data-testid="period-previous"]').click();
     await expect.poll(() => label(page)).not.toBe(weekLabel);
-    await expect.poll(async () => pv.getAttribute('data-value'), { timeout: 30_000 }).not.toBe(weekPv);
+    await expect.poll(async () => (await tableSnapshot(page, 'energy-table', 'pvKWh')).rows.length, { timeout: 30_000 }).toBe(7);
+    await expect.poll(async () => (await tableSnapshot(page, 'energy-table', 'pvKWh')).rows[0]?.start, { timeout: 30_000 }).toBeLessThan(weekSnap.rows[0]?.start ?? 0);
+    expectTotalOfRows(await tableSnapshot(page, 'energy-table', 'pvKWh'));
     await page.locator('[data-testid="period-next"]').click();
     await expect.poll(() => label(page)).toBe(weekLabel);
-    await expect.poll(async () => pv.getAttribute('data-value'), { timeout: 30_000 }).toBe(weekPv);
+    // The week in progress may have produced meanwhile: never less than before.
+    await expect.poll(async () => (await tableSnapshot(page, 'energy-table', 'pvKWh')).rows[0]?.start, { timeout: 30_000 }).toBe(weekSnap.rows[0]?.start);
+    const backSnap = await tableSnapshot(page, 'energy-table', 'pvKWh');
+    expectTotalOfRows(backSnap);
+    expect(backSnap.total).toBeGreaterThanOrEqual(weekPv - 1e-9);
 
     // The comparison with the previous week shows beside the figures and as a table.
     await page.getByLabel('Comparer avec').selectOption('previous');
@@ -123,8 +173,11 @@ describe.skipIf(!chromium.ok)(`energy, water and heat pages in Chromium${chromiu
   }, 180_000);
 
   it('shows the tank live and in history, and the water figures; a zoom refines the resolution', async () => {
-    // The year so far: longer than the raw readings are kept, so the chart starts on daily buckets.
-    const { page, errors } = await openLoggedIn('/water?period=year');
+    // The 365 days to today (not the calendar year so far, which is minutes long on New Year's Day):
+    // longer than the raw readings are kept, so the chart starts on daily buckets.
+    const today = parisDay(testNow());
+    const yearAgo = parisDay(Date.parse(`${today}T12:00:00Z`) - 364 * 86_400_000);
+    const { page, errors } = await openLoggedIn(`/water?period=custom&from=${yearAgo}&to=${today}`);
     await expect.poll(() => page.locator('[data-testid="tank-level"]').textContent(), { timeout: 30_000 }).toMatch(/\d.*%$/);
     await page.locator('[data-testid="figure-rainfallMm"]').waitFor({ timeout: 60_000 });
 
@@ -149,9 +202,12 @@ describe.skipIf(!chromium.ok)(`energy, water and heat pages in Chromium${chromiu
 
     // The week: the rows per day, figures with units; the screenshot shows it.
     await page.getByLabel('Période', { exact: true }).selectOption('week');
-    await expect.poll(() => page.locator('[data-testid="water-table"] tbody tr').count(), { timeout: 30_000 }).toBe(weekRows(parisDay(Date.now())));
+    await expect.poll(() => page.locator('[data-testid="water-table"] tbody tr').count(), { timeout: 30_000 }).toBe(weekRows(parisDay(testNow())));
     expect(await page.locator('[data-testid="figure-toiletM3"] .figure-value').textContent()).toMatch(/m³$/);
-    expect(Number(await page.locator('[data-testid="figure-toiletM3"] .figure-value').getAttribute('data-value'))).toBeGreaterThan(0);
+    // The toilets' water is the sum of the week's days; at 00:30 on a Monday the week holds a night and nothing flushed.
+    const toilets = await tableSnapshot(page, 'water-table', 'toiletM3');
+    expectTotalOfRows(toilets);
+    for (const r of toilets.rows) expect(r.value).toBeGreaterThanOrEqual(0);
     await expect.poll(() => chart.locator('.zoom-loading').count(), { timeout: 30_000 }).toBe(0);
 
     await page.mouse.move(0, 0);
@@ -165,7 +221,11 @@ describe.skipIf(!chromium.ok)(`energy, water and heat pages in Chromium${chromiu
     const heat = page.locator('[data-testid="figure-heatKWh"] .figure-value');
     await heat.waitFor({ timeout: 60_000 });
     expect(await heat.textContent()).toMatch(/\d.*kWh$/);
-    expect(Number(await heat.getAttribute('data-value'))).toBeGreaterThan(0);
+    // The week's district heat is the sum of its days, none negative (zero is a summer week's, or a Monday's first hour).
+    await expect.poll(() => page.locator('[data-testid="heat-table"] tbody tr[data-start]').count(), { timeout: 30_000 }).toBe(weekRows(parisDay(testNow())));
+    const heatSnap = await tableSnapshot(page, 'heat-table', 'heatKWh');
+    expectTotalOfRows(heatSnap);
+    for (const r of heatSnap.rows) expect(r.value).toBeGreaterThanOrEqual(0);
     expect(await page.locator('[data-testid="figure-recoveryEfficiencyPct"] .figure-value').textContent()).toMatch(/(%|—)$/);
     expect(await page.locator('[data-testid="figure-heatPerDegreeDayKWh"] .figure-value').textContent()).toMatch(/(kWh\/DJU|—)$/);
     // Four AHU temperatures drawn, at the resolution the server picked.
@@ -176,7 +236,7 @@ describe.skipIf(!chromium.ok)(`energy, water and heat pages in Chromium${chromiu
     await ahu.getByRole('button', { name: 'Zoom avant' }).focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => ahu.locator('[data-testid="zoom-reset"]').isEnabled()).toBe(true);
-    expect(await page.locator('[data-testid="heat-table"] tbody tr').count()).toBe(weekRows(parisDay(Date.now())));
+    expect(await page.locator('[data-testid="heat-table"] tbody tr').count()).toBe(weekRows(parisDay(testNow())));
 
     await page.mouse.move(0, 0);
     await ahu.locator('[data-testid="zoom-reset"]').click();

@@ -3,13 +3,13 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue } from '../../shared/catalogue';
-import { chromiumAvailable, launchChromium } from '../helpers/chromium';
+import { chromiumAvailable, launchChromium, openPage, screenshotsDir } from '../helpers/chromium';
 import { ROOT, type Spawned } from '../helpers/process';
 import { TEST_ADMIN_PASSWORD } from '../helpers/server';
 import { startSystem, stopSystem } from '../helpers/system';
 
 const chromium = chromiumAvailable();
-const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
+const SCREENSHOTS = screenshotsDir();
 /** A power in French: "12,3 kW" (no-break or narrow no-break spaces between thousands and before the unit). */
 const FR_KW = /^\d{1,3}([\s\u00a0\u202f]\d{3})*,\d\u00a0kW$/;
 const EN_KW = /^\d{1,3}(,\d{3})*\.\d\u00a0kW$/;
@@ -49,7 +49,7 @@ describe.skipIf(!chromium.ok)(`the overview and the devices, in Chromium${chromi
   const text = async (page: Page, testId: string) => ((await page.locator(`[data-testid="${testId}"]`).first().textContent()) ?? '').trim();
 
   it('the overview shows live flows, today’s KPIs, the tank, the weather, alerts and devices, in French then English', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const page = await openPage(browser, { viewport: { width: 1280, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await openLoggedIn(page);
@@ -105,7 +105,7 @@ describe.skipIf(!chromium.ok)(`the overview and the devices, in Chromium${chromi
   });
 
   it('the devices page lists every device with its state and rate, sorts, filters, and opens a device', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await openPage(browser, { viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await openLoggedIn(page);
@@ -163,7 +163,7 @@ describe.skipIf(!chromium.ok)(`the overview and the devices, in Chromium${chromi
   });
 
   it('fits a phone without horizontal scrolling, and reads well in dark mode', async () => {
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    const phone = await openPage(browser, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
     await openLoggedIn(phone);
     await phone.locator('[data-testid="flow-diagram"]').waitFor({ timeout: 20_000 });
     await expect.poll(() => phone.locator('[data-testid="kpi-pv"]').count(), { timeout: 30_000 }).toBe(1);
@@ -179,7 +179,7 @@ describe.skipIf(!chromium.ok)(`the overview and the devices, in Chromium${chromi
     expect(d.scroll, JSON.stringify(d)).toBeLessThanOrEqual(d.client);
     await phone.close();
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const page = await openPage(browser, { viewport: { width: 1280, height: 1000 } });
     await openLoggedIn(page);
     await page.getByLabel('Thème').selectOption('dark');
     await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');

@@ -109,10 +109,13 @@ export function KpiTable<R extends { startMs: number }>({ rows, totals, interval
             </tr>
           ) : (
             rows.map((r) => (
-              <tr key={r.startMs}>
+              <tr key={r.startMs} data-start={r.startMs}>
                 <th scope="row">{rowLabel(interval, r.startMs, fmt)}</th>
                 {columns.map((c) => (
-                  <td key={c.key}>{cell(r[c.key], c.meta)}</td>
+                  // The unrounded figure beside the shown one, as the figure blocks carry it: scripts and tests read it.
+                  <td key={c.key} data-key={c.key} data-value={typeof r[c.key] === 'number' ? String(r[c.key]) : undefined}>
+                    {cell(r[c.key], c.meta)}
+                  </td>
                 ))}
               </tr>
             ))
