@@ -28,8 +28,6 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const floorTo = (t: number, size: number) => Math.floor(t / size) * size;
 
-/** Three days ago, 00:00 UTC: recent enough for every backend's raw retention. */
-const dayStart = () => floorTo(testNow(), DAY) - 3 * DAY;
 
 export const GAUGE: Series = { id: 'room-1.temperature', deviceId: 'room-1', point: 'temperature', unit: '°C', kind: 'gauge', label: 'Température', zone: 'r1' };
 export const COUNTER: Series = { id: 'grid-meter.import_energy', deviceId: 'grid-meter', point: 'import_energy', unit: 'Wh', kind: 'counter', label: 'Énergie importée', zone: 'technical' };
@@ -115,6 +113,8 @@ export function storeContract(name: string, makeStore: () => Promise<StoreHarnes
     });
     /** What the store takes for now (its raw retention's clock). */
     const storeNow = () => (harness?.now ?? testNow)();
+    /** Three days before the store's now, 00:00 UTC: recent enough for every backend's raw retention. */
+    const dayStart = () => floorTo(storeNow(), DAY) - 3 * DAY;
     async function open(): Promise<Store> {
       harness = await makeStore();
       harness.store.upsertSeries(ALL);
