@@ -62,9 +62,9 @@ export function hardInstants(now = Date.now()) {
   return [
     { at: paris(mon.y, mon.m, mon.d, 0, 30), why: 'Monday 00:30: the week in progress holds half an hour of night; yesterday ends the week before' },
     { at: paris(tue.y, tue.m, tue.d, 3, 0), why: 'Tuesday 03:00: the week in progress holds Monday and a night' },
-    { at: paris(spring.y, spring.m, spring.d, 1, 50), why: 'spring forward: the run crosses 02:00, which is 03:00 that night (a 23-hour day)' },
-    // 02:50 summer time: the run crosses 03:00 summer time, which is 02:00 again (a 25-hour day).
-    { at: `${paris(fall.y, fall.m, fall.d, 1, 50).slice(0, 11)}02:50:00+02:00`, why: 'fall back: the run crosses 03:00 summer time into the repeated hour (a 25-hour day)' },
+    { at: paris(spring.y, spring.m, spring.d, 1, 50), why: 'spring forward, minutes before 02:00 becomes 03:00: today is a 23-hour day' },
+    // 02:50 summer time, the first of the night's two 02:50s: minutes before 03:00 summer time is 02:00 again.
+    { at: `${paris(fall.y, fall.m, fall.d, 1, 50).slice(0, 11)}02:50:00+02:00`, why: 'fall back, minutes before the repeated hour: today is a 25-hour day' },
     { at: paris(nye.y, nye.m, nye.d, 23, 30), why: "New Year's Eve 23:30: the year's last half hour; yesterday and the week in progress end the year" },
     { at: paris(first.y, first.m, first.d, 0, 10), why: 'the 1st of the month at 00:10: the month in progress is ten minutes long' },
   ];
