@@ -101,6 +101,25 @@ const EnvSchema = z
       .refine((s) => /^rediss?:\/\/[^/]/.test(s), 'REDIS_URL must be a redis:// or rediss:// URL such as redis://redis.example.org:6379')
       .optional(),
     INSTANCE_ID: z.string().regex(ID_PATTERN, 'INSTANCE_ID must be lower-case letters, digits and "-"').max(64).optional(),
+    SMTP_URL: z
+      .string()
+      .refine((s) => {
+        try {
+          const u = new URL(s);
+          return (u.protocol === 'smtp:' || u.protocol === 'smtps:') && u.hostname !== '';
+        } catch {
+          return false;
+        }
+      }, 'SMTP_URL must be an smtp:// or smtps:// URL such as smtps://user:password@smtp.example.org:465')
+      .optional(),
+    SMTP_USER: z.string().min(1).optional(),
+    SMTP_PASSWORD: z.string().min(1).optional(),
+    NOTIFY_FROM: z.string().min(3).default('Le Numérique <supervision@localhost>'),
+    PUBLIC_URL: z.url({ error: 'PUBLIC_URL must be the dashboard\'s address as its users reach it, such as https://supervision.example.org' }).optional(),
+    NOTIFY_WEBHOOK_URL: z.url({ error: 'NOTIFY_WEBHOOK_URL must be an http:// or https:// URL' }).refine((s) => /^https?:\/\//.test(s), 'NOTIFY_WEBHOOK_URL must be an http:// or https:// URL').optional(),
+    NOTIFY_WEBHOOK_SECRET: z.string().min(16, 'NOTIFY_WEBHOOK_SECRET must have at least 16 characters (it signs every webhook body)').optional(),
+    NOTIFY_WEBHOOK_FORMAT: z.enum(['json', 'slack', 'ntfy'], { error: 'NOTIFY_WEBHOOK_FORMAT must be json, slack or ntfy' }).default('json'),
+    ADMIN_EMAIL: z.email({ error: 'ADMIN_EMAIL must be an e-mail address' }).optional(),
     TEST_NOW: z
       .string()
       .refine((s) => parseInstant(s) !== undefined, 'TEST_NOW must be an ISO 8601 instant with its offset, e.g. 2027-03-28T02:30:00+01:00 (the clock of the server and its simulator starts there)')
@@ -114,6 +133,7 @@ const EnvSchema = z
       ctx.addIssue({ code: 'custom', path: [env.TLS_CERT_FILE === undefined ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'], message: 'TLS_CERT_FILE and TLS_KEY_FILE go together: set both (PEM files) or neither' });
     }
     if (env.MQTT_PLAIN === 'off' && env.TLS_CERT_FILE === undefined) ctx.addIssue({ code: 'custom', path: ['MQTT_PLAIN'], message: 'MQTT_PLAIN=off needs TLS_CERT_FILE and TLS_KEY_FILE: devices would have no way in' });
+    if (env.NOTIFY_WEBHOOK_URL !== undefined && env.NOTIFY_WEBHOOK_SECRET === undefined) ctx.addIssue({ code: 'custom', path: ['NOTIFY_WEBHOOK_SECRET'], message: 'NOTIFY_WEBHOOK_URL needs NOTIFY_WEBHOOK_SECRET: every webhook body is signed with it, so that the receiver can tell it came from here' });
     if (env.MQTT_PLAIN === 'off' && env.SIMULATOR === 'on') ctx.addIssue({ code: 'custom', path: ['MQTT_PLAIN'], message: 'MQTT_PLAIN=off leaves the embedded simulator no way in: use MQTT_PLAIN=loopback, or SIMULATOR=off' });
   });
 
@@ -173,6 +193,18 @@ export interface Config {
    * (shared/clock.ts) so that a tester can run the whole system on any day and hour.
    */
   now: Clock;
+  /**
+   * Notifications (docs/notifications.md): e-mail through an SMTP relay when
+   * `smtp` is set, a signed webhook when `webhook` is; `adminEmail` is the first
+   * admin's address, `publicUrl` the dashboard's address the messages link to.
+   */
+  notify: {
+    smtp: { url: string; user: string | undefined; password: string | undefined } | undefined;
+    from: string;
+    publicUrl: string;
+    webhook: { url: string; secret: string; format: 'json' | 'slack' | 'ntfy' } | undefined;
+    adminEmail: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -215,5 +247,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     logLevel: e.LOG_LEVEL,
     now: clockFromEnv(e),
+    notify: {
+      smtp: e.SMTP_URL === undefined ? undefined : { url: e.SMTP_URL, user: e.SMTP_USER, password: e.SMTP_PASSWORD },
+      from: e.NOTIFY_FROM,
+      publicUrl: (e.PUBLIC_URL ?? `http${e.TLS_CERT_FILE === undefined ? '' : 's'}://localhost:${e.HTTP_PORT}`).replace(/\/$/, ''),
+      webhook: e.NOTIFY_WEBHOOK_URL !== undefined && e.NOTIFY_WEBHOOK_SECRET !== undefined ? { url: e.NOTIFY_WEBHOOK_URL, secret: e.NOTIFY_WEBHOOK_SECRET, format: e.NOTIFY_WEBHOOK_FORMAT } : undefined,
+      adminEmail: e.ADMIN_EMAIL,
+    },
   };
 }

@@ -5,7 +5,7 @@ import pino, { type Logger } from 'pino';
  * simulator). pino writes JSON lines, which is what log shippers expect; tests
  * pass level "silent".
  */
-export type LogNamespace = 'app' | 'mqtt' | 'ingest' | 'store' | 'http' | 'live' | 'simulator' | 'auth' | 'alerts' | 'kpi' | 'cluster';
+export type LogNamespace = 'app' | 'mqtt' | 'ingest' | 'store' | 'http' | 'live' | 'simulator' | 'auth' | 'alerts' | 'kpi' | 'cluster' | 'notify';
 export type { Logger };
 
 export function createLogger(level: string): (ns: LogNamespace) => Logger {
