@@ -38,6 +38,8 @@ import { listen } from './listen';
 import { projectPath } from './paths';
 import { startLive, tokenAuthenticator } from './live/index';
 import { createLogger } from './logger';
+import { startNotify } from './notify/index';
+import { providersFromConfig, recipientsFromConfig } from './notify/from-config';
 import { openStore, scheduleRetention } from './store/index';
 import { StoreWatch } from './store/watch';
 import type { Store } from './store/types';
@@ -90,7 +92,10 @@ function withoutCredentials(url: string): string {
   return u.toString().replace(/\/$/, '');
 }
 
-export async function startServer(config: Config, opts: { catalogue?: Catalogue; building?: Building; webDir?: string; simulatorPeriodMs?: number } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  opts: { catalogue?: Catalogue; building?: Building; webDir?: string; simulatorPeriodMs?: number; /** Tests: the first retry delay of notifications (default 15 s). */ notifyRetryBaseMs?: number } = {},
+): Promise<RunningServer> {
   const tlsFiles = readTls(config);
   const logger = createLogger(config.logLevel);
   const log = logger('app');
@@ -249,6 +254,11 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
   }
   // Alert events go to every dashboard as they happen (typed in shared/live.ts).
   const stopAlertPush = alerts.onChange((event) => live.pushEvent(event.type, event));
+  // And to people and systems (docs/notifications.md). Scaled out, only the alerts
+  // leader's engine changes alerts, so only it sends: never two messages for one event.
+  const notifyConfig = config.notify;
+  const notify = startNotify({ db: appDb, log: logger('notify'), now, providers: providersFromConfig(notifyConfig, site), recipients: () => recipientsFromConfig(notifyConfig), retryBaseMs: opts.notifyRetryBaseMs });
+  const stopNotifyFeed = alerts.onChange((event) => notify.onAlert(event));
   const ingest = startIngest({
     source: external?.source ?? aedesSource((broker as NonNullable<typeof broker>).aedes, whenWritable),
     store,
@@ -409,7 +419,10 @@ export async function startServer(config: Config, opts: { catalogue?: Catalogue;
         clearInterval(watchTimer);
         await store.close();
         stopAlertPush();
+        stopNotifyFeed();
         alerts.close();
+        // What the alerts raised last is in the outbox before the database closes; the rest waits there for the next start.
+        await notify.stop();
         appDb.close();
         // socket.io closes the HTTP server, which waits for open connections:
         // end the browsers' keep-alive connections too, or it would wait for them.

@@ -1,0 +1,120 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertListResponse } from '../../shared/alerts';
+import type { RunningServer } from '../../server/app';
+import { testNow } from '../helpers/clock';
+import { publishSeries } from '../helpers/publish';
+import { type RunningSmtp, startSmtpServer } from '../helpers/smtp';
+import { getJson, mqttCredentials, startTestServer, tempDir, waitFor } from '../helpers/server';
+import { type WebhookReceiver, startWebhookReceiver } from '../helpers/webhook-receiver';
+
+/**
+ * Alerts reach people and systems (docs/notifications.md): a real SMTP server
+ * and a real HTTP receiver, a real server configured as a new user would
+ * (SMTP_URL, ADMIN_EMAIL, NOTIFY_WEBHOOK_URL and its secret), real MQTT
+ * readings raising the shipped CO2 rule. Then both receivers down while three
+ * alerts are raised, and a restart: each message arrives once, in order.
+ */
+const MIN = 60_000;
+const SECRET = 'webhook-secret-of-the-test-0123';
+const ADMIN = 'gestionnaire@le-numerique.example';
+const PUBLIC = 'https://supervision.le-numerique.example';
+
+let smtp: RunningSmtp;
+let hook: WebhookReceiver;
+let server: (RunningServer & { dataDir: string }) | undefined;
+let dataDir: string;
+
+async function start(): Promise<RunningServer & { dataDir: string }> {
+  return startTestServer(
+    { DATA_DIR: dataDir, SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, ADMIN_EMAIL: ADMIN, NOTIFY_WEBHOOK_URL: `${hook.url}?token=in-the-url`, NOTIFY_WEBHOOK_SECRET: SECRET, PUBLIC_URL: PUBLIC },
+    // Retries after 200 ms, doubling: an outage of seconds is retried within the test.
+    { notifyRetryBaseMs: 200 },
+  );
+}
+
+/** Ten minutes and more of high CO2 in an occupied room, ending a minute ago: the shipped rule raises a warning. */
+async function stuffy(device: string): Promise<void> {
+  const s = server as RunningServer & { dataDir: string };
+  const client: MqttClient = await mqtt.connectAsync(`mqtt://127.0.0.1:${s.mqttPort}`, { clientId: `notify-${device}`, ...mqttCredentials(s.dataDir, device) });
+  const start = Math.floor(testNow() / MIN) * MIN - 13 * MIN;
+  const points = (v: number): [number, number][] => Array.from({ length: 12 }, (_, i) => [start + i * MIN, v]);
+  await publishSeries(client, 'le-numerique', device, [
+    { name: 'co2', unit: 'ppm', points: points(1500) },
+    { name: 'occupancy', unit: 'count', points: points(9) },
+  ]);
+  await client.endAsync();
+}
+
+const base = () => `http://127.0.0.1:${(server as RunningServer).httpPort}`;
+const openAlert = async (device: string) =>
+  (await getJson<AlertListResponse>(`${base()}/api/v1/alerts?state=open&rule=co2-occupied`)).body.alerts.find((a) => a.target.deviceId === device);
+
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  hook = await startWebhookReceiver(SECRET);
+  dataDir = tempDir();
+  server = await start();
+});
+
+afterAll(async () => {
+  await server?.close();
+  await hook?.stop();
+  await smtp?.stop();
+});
+
+describe('notifications', () => {
+  it('an alert raised by readings reaches the admin by e-mail and the webhook, signed, with a link to it', async () => {
+    await stuffy('room-r1-reunion');
+    const alert = await waitFor(() => openAlert('room-r1-reunion'), 'the CO2 alert');
+    const mail = await waitFor(() => smtp.messages.find((m) => m.to.includes(ADMIN)), 'the e-mail');
+    expect(mail.subject).toMatch(/CO2/);
+    expect(mail.text).toContain(`${PUBLIC}/alerts`);
+    expect(mail.text).toContain(String(alert.id));
+    expect(mail.html).toContain(PUBLIC);
+    const call = await waitFor(() => hook.received.find((r) => (r.json as { alert?: { id?: number } } | null)?.alert?.id === alert.id), 'the webhook');
+    expect(call.signatureValid).toBe(true);
+    expect(call.json).toMatchObject({ version: 1, event: 'alert:raised', alert: { id: alert.id, severity: 'warning', target: { deviceId: 'room-r1-reunion' } } });
+    // The delivery id is the e-mail's Message-ID too: one key per event and recipient, kept across retries.
+    expect(mail.messageId).toMatch(/^<a\d+-raised-\d+-[0-9a-f]{12}@/);
+    expect(call.headers['x-lenumerique-delivery']).toMatch(/^a\d+-raised-\d+-[0-9a-f]{12}$/);
+  });
+
+  it('while the relay and the receiver are down three alerts wait in the outbox, across a restart; back up, each arrives once, in order', async () => {
+    smtp.setDown(true);
+    hook.setDown(503);
+    const mailsBefore = smtp.messages.length;
+    const hooksBefore = hook.received.length;
+    const rooms = ['room-r1-coworking', 'room-rdc-formation-1', 'room-rdc-accueil'];
+    const raised: number[] = [];
+    for (const room of rooms) {
+      await stuffy(room);
+      raised.push((await waitFor(() => openAlert(room), `the alert of ${room}`)).id);
+    }
+    // Tried and refused: pending in the delivery log, with the receivers' answers.
+    const s = server as RunningServer & { dataDir: string };
+    await waitFor(() => smtp.messages.length === mailsBefore && hook.received.length === hooksBefore && s, 'nothing received');
+    // A restart with the messages still pending.
+    await s.close();
+    server = await start();
+    expect(smtp.messages.length).toBe(mailsBefore);
+    smtp.setDown(false);
+    hook.setDown(null);
+    const mails = await waitFor(() => {
+      const m = smtp.messages.slice(mailsBefore);
+      return m.length >= 3 && m;
+    }, 'three e-mails once the relay is back', 30_000);
+    const hooks = await waitFor(() => {
+      const h = hook.received.slice(hooksBefore).filter((r) => (r.json as { event?: string } | null)?.event === 'alert:raised');
+      return h.length >= 3 && h;
+    }, 'three webhooks once the receiver is back', 30_000);
+    // Give a duplicate the time to show up, then count.
+    await new Promise((r) => setTimeout(r, 1500));
+    const raisedMails = smtp.messages.slice(mailsBefore).filter((m) => !/retour|normal/i.test(m.subject));
+    expect(raisedMails.map((m) => m.messageId)).toEqual([...new Set(raisedMails.map((m) => m.messageId))]);
+    expect(hooks.map((h) => (h.json as { alert: { id: number } }).alert.id)).toEqual(raised);
+    expect(hooks.every((h) => h.signatureValid)).toBe(true);
+    expect(mails.slice(0, 3).map((m) => raised.findIndex((id) => m.text.includes(`alert=${id}`)))).toEqual([0, 1, 2]);
+    expect(new Set(hook.received.slice(hooksBefore).map((h) => h.headers['x-lenumerique-delivery'])).size).toBe(hook.received.slice(hooksBefore).length);
+  });
+});
