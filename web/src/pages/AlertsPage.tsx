@@ -43,7 +43,9 @@ export default function AlertsPage() {
   const canAck = useCan('alerts:ack');
   const canRules = useCan('rules');
   const [params, setParams] = useSearchParams();
-  const tab = params.get('state') === 'all' ? 'all' : 'open';
+  // A notification's link names its alert (?alert=<id>): it may be closed by now, so every alert is listed.
+  const focusId = Number(params.get('alert') ?? NaN);
+  const tab = params.get('state') === 'all' || Number.isInteger(focusId) ? 'all' : 'open';
   const list = useApi(`/api/v1/alerts?state=${tab}&limit=200`, AlertListResponseSchema, 'les alertes');
   const rules = useApi('/api/v1/alert-rules', AlertRuleListResponseSchema, 'les règles d’alerte');
   const { reload: reloadList } = list;
@@ -75,7 +77,7 @@ export default function AlertsPage() {
         {list.error ? <p className="error">{list.error}</p> : null}
         {!list.data && !list.error ? <p className="notice">{t.loading}</p> : null}
         {list.data && list.data.alerts.length === 0 ? <p className="empty">{tab === 'open' ? t.noneOpen : t.none}</p> : null}
-        {list.data?.alerts.map((a) => <AlertCard key={a.id} alert={a} canAck={canAck} onChanged={refresh} />)}
+        {list.data?.alerts.map((a) => <AlertCard key={a.id} alert={a} canAck={canAck} onChanged={refresh} focused={a.id === focusId} />)}
       </div>
 
       <h2>{t.rules}</h2>

@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { type Alert, AlertDetailResponseSchema, AlertSchema, type AlertState, MAX_SHELVE_MINUTES, type Severity } from '../../../../shared/alerts';
 import { errorMessage, sendJson } from '../../lib/api';
 import { useI18n, useMessages } from '../../lib/i18n';
@@ -103,12 +103,14 @@ interface Props {
   alert: Alert;
   canAck: boolean;
   onChanged: () => void;
+  /** The alert the page was opened for (a notification's link). */
+  focused?: boolean;
 }
 
 type Mode = 'none' | 'ack' | 'shelve';
 
 /** One alert: what, where, when, its state; acknowledge, shelve, unshelve; its trail on demand. */
-export function AlertCard({ alert, canAck, onChanged }: Props) {
+export function AlertCard({ alert, canAck, onChanged, focused = false }: Props) {
   const t = useMessages(alertMessages);
   const { fmt } = useI18n();
   const uid = useId();
@@ -119,6 +121,13 @@ export function AlertCard({ alert, canAck, onChanged }: Props) {
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // The alert a notification links to (/alerts?alert=<id>): brought into view and focused once.
+  const cardRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (!focused) return;
+    cardRef.current?.scrollIntoView({ block: 'center' });
+    cardRef.current?.focus({ preventScroll: true });
+  }, [focused]);
 
   const canAckThis = canAck && (alert.state === 'active' || alert.state === 'cleared');
   const canShelve = canAck && alert.state !== 'closed' && !alert.shelved;
@@ -149,7 +158,12 @@ export function AlertCard({ alert, canAck, onChanged }: Props) {
   };
 
   return (
-    <article className={`alert-card alert-${alert.severity} alert-state-${alert.state}`} aria-labelledby={`${uid}-title`} data-testid={`alert-${alert.id}`} data-state={alert.state} data-rule={alert.ruleId}>
+    <article
+      ref={cardRef}
+      tabIndex={focused ? -1 : undefined}
+      className={`alert-card alert-${alert.severity} alert-state-${alert.state}${focused ? ' alert-focused' : ''}`}
+      aria-current={focused ? 'true' : undefined}
+      aria-labelledby={`${uid}-title`} data-testid={`alert-${alert.id}`} data-state={alert.state} data-rule={alert.ruleId}>
       <header className="alert-head">
         <SeverityBadge severity={alert.severity} />
         <h3 id={`${uid}-title`}>{alert.ruleName}</h3>
