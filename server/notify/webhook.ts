@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Alert, Severity } from '../../shared/alerts';
+import { dashboardLink, digestSummary } from './digest';
 import type { Delivery, NotifyLang, Provider } from './types';
 
 /**
@@ -64,6 +65,7 @@ const TEXT = {
     testTitle: 'Le Numérique : test',
     view: 'Voir l’alerte',
     open: 'Ouvrir les alertes',
+    dashboard: 'Ouvrir le tableau de bord',
   },
   en: {
     severity: { critical: 'CRITICAL', warning: 'WARNING', info: 'INFO' } as Record<Severity, string>,
@@ -73,6 +75,7 @@ const TEXT = {
     testTitle: 'Le Numérique: test',
     view: 'View alert',
     open: 'Open alerts',
+    dashboard: 'Open the dashboard',
   },
 } satisfies Record<NotifyLang, unknown>;
 
@@ -98,13 +101,39 @@ function why(d: Delivery, alert: Alert): string {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** The digest as data: what is open (ids, to fetch more from the API), counts, devices, energy. */
+function jsonDigest(d: Delivery, publicUrl: string): unknown {
+  const g = d.event.digest;
+  if (!g) throw new Error('digest notification without its digest');
+  return {
+    version: 1,
+    deliveryId: d.key,
+    event: d.event.type,
+    at: iso(d.event.at),
+    digest: {
+      date: g.date,
+      from: iso(g.fromMs),
+      to: iso(g.toMs),
+      open: g.open.map((a) => ({ id: a.id, severity: a.severity, state: a.state, rule: { id: a.ruleId, name: a.ruleName }, target: a.target, raisedAt: iso(a.raisedAt) })),
+      recentCount: g.recent.length,
+      held: g.held,
+      devices: g.devices.map((dev) => ({ id: dev.id, label: dev.label, status: dev.status, lastSeen: dev.lastSeen === null ? null : iso(dev.lastSeen) })),
+      energy: g.energy && { date: g.energy.date, pvKWh: g.energy.pvKWh, consumptionKWh: g.energy.consumptionKWh, selfSufficiencyPct: g.energy.selfSufficiencyPct },
+    },
+    link: dashboardLink(publicUrl),
+  };
+}
+
 function jsonDocument(d: Delivery, publicUrl: string): unknown {
+  if (d.event.type === 'digest') return jsonDigest(d, publicUrl);
   const a = d.event.alert;
   return {
     version: 1,
     deliveryId: d.key,
     event: d.event.type,
     at: iso(d.event.at),
+    // How many times it was escalated (1 the first time).
+    ...(d.event.type === 'alert:escalated' ? { level: d.event.level ?? 1 } : {}),
     alert: a && {
       id: a.id,
       rule: { id: a.ruleId, name: a.ruleName, kind: a.kind },
@@ -128,6 +157,7 @@ const slackEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;'
 
 function slackMessage(d: Delivery, publicUrl: string): unknown {
   const t = TEXT[d.lang];
+  if (d.event.type === 'digest') return { text: `${slackEscape(digestSummary(d).text)} <${dashboardLink(publicUrl)}|${t.dashboard}>` };
   const a = d.event.alert;
   const link = alertLink(publicUrl, a);
   const line = a ? `${prefix(d, a)} ${a.ruleName} — ${a.target.label}: ${why(d, a)}` : `[TEST] ${t.test}`;
@@ -136,6 +166,11 @@ function slackMessage(d: Delivery, publicUrl: string): unknown {
 
 function ntfyMessage(d: Delivery, publicUrl: string, topic: string | undefined): unknown {
   const t = TEXT[d.lang];
+  if (d.event.type === 'digest') {
+    const { title, summary } = digestSummary(d);
+    // A morning summary, not an emergency: low priority (no sound on ntfy's apps).
+    return { ...(topic ? { topic } : {}), title, message: summary, priority: 2, click: dashboardLink(publicUrl), tags: ['digest'] };
+  }
   const a = d.event.alert;
   // A "cleared" message is good news: it must not ring like an emergency.
   const priority = a && d.event.type !== 'alert:cleared' ? NTFY_PRIORITY[a.severity] : 3;

@@ -73,6 +73,21 @@ describe('renderAlertEmail', () => {
     expect(en.text).toContain('Escalation: not acknowledged since 8 Dec 2026, 03:12 (1 h 05).');
   });
 
+  it('numbers the second and later escalations', () => {
+    const at = RAISED + 125 * 60_000;
+    const second = (lang: NotifyLang): Delivery => ({ ...delivery('alert:escalated', alert(), lang, at), event: { type: 'alert:escalated', alert: alert(), at, level: 2 } });
+    const fr = renderAlertEmail(second('fr'), opts);
+    expect(fr.subject).toBe('[Le Numérique] 2e ESCALADE — CRITIQUE — CO₂ élevé — Ambiance Salle de réunion · CO₂');
+    expect(fr.text).toContain('2e escalade\u00a0: non acquittée depuis le 8 déc. 2026 à 03:12 (2 h 05).');
+    expect(fr.html).toContain('2e ESCALADE — CRITIQUE');
+    const en = renderAlertEmail(second('en'), opts);
+    expect(en.subject).toMatch(/^\[Le Numérique\] ESCALATION 2 — CRITICAL — /);
+    expect(en.text).toContain('Escalation 2: not acknowledged since 8 Dec 2026, 03:12 (2 h 05).');
+    // Level 1 reads as before.
+    const first = renderAlertEmail({ ...second('fr'), event: { type: 'alert:escalated', alert: alert(), at, level: 1 } }, opts);
+    expect(first.subject).toMatch(/^\[Le Numérique\] ESCALADE — CRITIQUE — /);
+  });
+
   it('says a cleared alert is back to normal, with its clear message', () => {
     const cleared = alert({ state: 'cleared', clearedAt: RAISED + 30 * 60_000, clearMessage: 'CO₂ revenu à 1 200 ppm' });
     const m = renderAlertEmail(delivery('alert:cleared', cleared), opts);

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../shared/alerts';
-import type { Delivery } from '../../server/notify/types';
+import type { Delivery, DigestContent } from '../../server/notify/types';
 import { alertLink, logSnippet, ntfyEndpoint, safeUrl, signBody, verifySignature, webhookBody } from '../../server/notify/webhook';
 
 /** Webhook signatures and bodies, without any network. */
@@ -105,6 +105,58 @@ describe('webhookBody', () => {
     expect(JSON.parse(webhookBody(delivery({}, acked), 'json', PUBLIC)).alert.acknowledged).toEqual({ by: 'marie', at: '2025-01-15T09:30:00.000Z', comment: 'vu' });
     const test = JSON.parse(webhookBody(delivery({ event: { type: 'test', alert: null, at: AT } }, null), 'json', PUBLIC));
     expect(test).toMatchObject({ event: 'test', alert: null, link: 'https://monitor.example.org/alerts' });
+  });
+
+  it('json: an escalation carries its level (1 when the event does not say); other events none', () => {
+    const esc = (level?: number) => JSON.parse(webhookBody(delivery({ event: { type: 'alert:escalated', alert, at: AT, ...(level ? { level } : {}) } }), 'json', PUBLIC));
+    expect(esc(3)).toMatchObject({ event: 'alert:escalated', level: 3, alert: { id: 42 } });
+    expect(esc().level).toBe(1);
+    expect(JSON.parse(webhookBody(delivery(), 'json', PUBLIC))).not.toHaveProperty('level');
+  });
+
+  it('digest: a json document of ids and counts; a one-line summary for slack and ntfy', () => {
+    const digest: DigestContent = {
+      date: '2025-01-15',
+      fromMs: AT - 86_400_000,
+      toMs: AT,
+      open: [alert, { ...alert, id: 43, severity: 'warning', state: 'acknowledged' }],
+      recent: [alert],
+      held: 0,
+      devices: [{ id: 'ahu', label: 'CTA <1>', status: 'offline', lastSeen: AT - 3_600_000 }],
+      energy: { date: '2025-01-14', pvKWh: 12.34, consumptionKWh: 80, selfSufficiencyPct: 15.4 },
+    };
+    const d = delivery({ event: { type: 'digest', alert: null, at: AT, digest } }, null);
+    expect(JSON.parse(webhookBody(d, 'json', PUBLIC))).toEqual({
+      version: 1,
+      deliveryId: 'd-7-abc',
+      event: 'digest',
+      at: '2025-01-15T09:30:00.000Z',
+      digest: {
+        date: '2025-01-15',
+        from: '2025-01-14T09:30:00.000Z',
+        to: '2025-01-15T09:30:00.000Z',
+        open: [
+          { id: 42, severity: 'critical', state: 'active', rule: { id: 'co2-meeting-rooms', name: 'CO2 trop élevé' }, target: alert.target, raisedAt: '2025-01-15T09:29:00.000Z' },
+          { id: 43, severity: 'warning', state: 'acknowledged', rule: { id: 'co2-meeting-rooms', name: 'CO2 trop élevé' }, target: alert.target, raisedAt: '2025-01-15T09:29:00.000Z' },
+        ],
+        recentCount: 1,
+        held: 0,
+        devices: [{ id: 'ahu', label: 'CTA <1>', status: 'offline', lastSeen: '2025-01-15T08:30:00.000Z' }],
+        energy: { date: '2025-01-14', pvKWh: 12.34, consumptionKWh: 80, selfSufficiencyPct: 15.4 },
+      },
+      link: 'https://monitor.example.org/',
+    });
+    expect(JSON.parse(webhookBody(d, 'slack', PUBLIC))).toEqual({
+      text: 'Synthèse du 15 janv. 2025 : 2 alertes ouvertes (1 critique), 1 alerte en 24 h, 1 équipement hors ligne, PV hier 12,3\u00a0kWh <https://monitor.example.org/|Ouvrir le tableau de bord>',
+    });
+    expect(JSON.parse(webhookBody({ ...d, lang: 'en' }, 'ntfy', PUBLIC, 'batiment'))).toEqual({
+      topic: 'batiment',
+      title: 'Daily digest, 15 Jan 2025',
+      message: '2 open alerts (1 critical), 1 alert in 24 h, 1 device offline, PV yesterday 12.3\u00a0kWh',
+      priority: 2,
+      click: 'https://monitor.example.org/',
+      tags: ['digest'],
+    });
   });
 
   it('slack: one plain line, severity first, a <url|label> link, &<> escaped', () => {
