@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import type { HealthResponse } from '../shared/api';
-import { type Catalogue, catalogue as defaultCatalogue } from '../shared/catalogue';
+import { type Catalogue, catalogue as defaultCatalogue, findDevice } from '../shared/catalogue';
 import { type Simulator, startSimulator } from '../simulator/index';
 import { building as defaultBuilding } from '../shared/catalogue';
 import type { Building } from '../shared/building';
@@ -39,7 +39,11 @@ import { projectPath } from './paths';
 import { startLive, tokenAuthenticator } from './live/index';
 import { createLogger } from './logger';
 import { startNotify } from './notify/index';
-import { providersFromConfig, recipientsFromConfig } from './notify/from-config';
+import { digestContent } from './notify/digest-content';
+import { providersFromConfig, recipientsFrom } from './notify/from-config';
+import { NotifySettingsStore } from './notify/settings';
+import { createKpiService } from './kpi/service';
+import { notifyRoutes } from './api/routes/notify';
 import { openStore, scheduleRetention } from './store/index';
 import { StoreWatch } from './store/watch';
 import type { Store } from './store/types';
@@ -257,7 +261,30 @@ export async function startServer(
   // And to people and systems (docs/notifications.md). Scaled out, only the alerts
   // leader's engine changes alerts, so only it sends: never two messages for one event.
   const notifyConfig = config.notify;
-  const notify = startNotify({ db: appDb, log: logger('notify'), now, providers: providersFromConfig(notifyConfig, site), recipients: () => recipientsFromConfig(notifyConfig), retryBaseMs: opts.notifyRetryBaseMs });
+  const notifySettings = new NotifySettingsStore(appDb, now);
+  // ADMIN_EMAIL: the first admin's address, on the first start (later, the admin's own settings win).
+  if (notifyConfig.adminEmail && !notifySettings.has('admin') && accounts.getUser('admin')) notifySettings.set('admin', { email: notifyConfig.adminEmail });
+  const notify = startNotify({
+    db: appDb,
+    log: logger('notify'),
+    now,
+    providers: providersFromConfig(notifyConfig, site, notifySettings),
+    recipients: () => recipientsFrom({ notify: notifyConfig, settings: notifySettings, users: () => accounts.listUsers() }),
+    retryBaseMs: opts.notifyRetryBaseMs,
+    deviceType: (id) => findDevice(cat, id)?.type.id,
+    settings: notifySettings,
+    openAlerts: () => alerts.list({ state: 'open', limit: 1000 }).alerts,
+    digestTime: notifyConfig.digestTime,
+    escalationMs: notifyConfig.escalationMs,
+    digestContent: (t) =>
+      digestContent(t, {
+        alerts: (q) => alerts.list(q).alerts,
+        // Ingest starts below; the digest is made 30 s after the start at the earliest.
+        devices: () => ingest.stats().devices,
+        deviceLabel: (id) => findDevice(cat, id)?.device.label ?? id,
+        energy: (q) => createKpiService({ store, catalogue: cat, building: site, now }).energy(q),
+      }),
+  });
   const stopNotifyFeed = alerts.onChange((event) => notify.onAlert(event));
   const ingest = startIngest({
     source: external?.source ?? aedesSource((broker as NonNullable<typeof broker>).aedes, whenWritable),
@@ -344,6 +371,7 @@ export async function startServer(
     ...simulatorRoutes({ simulator: () => simulator, accounts }),
     ...kpiRoutes({ store, catalogue: cat, building: site, now }),
     ...alertRoutes({ alerts: shared?.api ?? alerts, accounts }),
+    ...notifyRoutes({ notify, settings: notifySettings, accounts, channels: { email: notifyConfig.smtp !== undefined }, envWebhook: notifyConfig.webhook }),
   ];
   const api = createApi({ accounts, routes, version: VERSION, webDir: opts.webDir ?? DEFAULT_WEB_DIR, log: logger('http') });
   // Security headers, CSP, CORS and CSRF in front of it all (server/api/hardening.ts).

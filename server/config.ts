@@ -120,6 +120,9 @@ const EnvSchema = z
     NOTIFY_WEBHOOK_SECRET: z.string().min(16, 'NOTIFY_WEBHOOK_SECRET must have at least 16 characters (it signs every webhook body)').optional(),
     NOTIFY_WEBHOOK_FORMAT: z.enum(['json', 'slack', 'ntfy'], { error: 'NOTIFY_WEBHOOK_FORMAT must be json, slack or ntfy' }).default('json'),
     ADMIN_EMAIL: z.email({ error: 'ADMIN_EMAIL must be an e-mail address' }).optional(),
+    NOTIFY_DIGEST_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'NOTIFY_DIGEST_TIME must be a local time as HH:MM (Europe/Paris), e.g. 07:30').default('07:30'),
+    NOTIFY_ESCALATE_CRITICAL_MIN: z.string().regex(/^\d+$/, 'NOTIFY_ESCALATE_CRITICAL_MIN must be a whole number of minutes').refine((s) => Number(s) >= 1 && Number(s) <= 10_080, 'NOTIFY_ESCALATE_CRITICAL_MIN must be from 1 to 10080').default('15').transform(Number),
+    NOTIFY_ESCALATE_WARNING_MIN: z.string().regex(/^\d+$/, 'NOTIFY_ESCALATE_WARNING_MIN must be a whole number of minutes').refine((s) => Number(s) >= 1 && Number(s) <= 10_080, 'NOTIFY_ESCALATE_WARNING_MIN must be from 1 to 10080').default('120').transform(Number),
     TEST_NOW: z
       .string()
       .refine((s) => parseInstant(s) !== undefined, 'TEST_NOW must be an ISO 8601 instant with its offset, e.g. 2027-03-28T02:30:00+01:00 (the clock of the server and its simulator starts there)')
@@ -204,6 +207,10 @@ export interface Config {
     publicUrl: string;
     webhook: { url: string; secret: string; format: 'json' | 'slack' | 'ntfy' } | undefined;
     adminEmail: string | undefined;
+    /** The daily digest's Paris local time, HH:MM. */
+    digestTime: string;
+    /** An unacknowledged alert goes to the escalation chain after this long, ms. */
+    escalationMs: { critical: number; warning: number };
   };
 }
 
@@ -253,6 +260,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       publicUrl: (e.PUBLIC_URL ?? `http${e.TLS_CERT_FILE === undefined ? '' : 's'}://localhost:${e.HTTP_PORT}`).replace(/\/$/, ''),
       webhook: e.NOTIFY_WEBHOOK_URL !== undefined && e.NOTIFY_WEBHOOK_SECRET !== undefined ? { url: e.NOTIFY_WEBHOOK_URL, secret: e.NOTIFY_WEBHOOK_SECRET, format: e.NOTIFY_WEBHOOK_FORMAT } : undefined,
       adminEmail: e.ADMIN_EMAIL,
+      digestTime: e.NOTIFY_DIGEST_TIME,
+      escalationMs: { critical: e.NOTIFY_ESCALATE_CRITICAL_MIN * 60_000, warning: e.NOTIFY_ESCALATE_WARNING_MIN * 60_000 },
     },
   };
 }

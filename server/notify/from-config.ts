@@ -1,15 +1,23 @@
 import type { Building } from '../../shared/building';
+import type { User } from '../../shared/auth';
 import type { Config } from '../config';
 import { createEmailProvider } from './email';
 import type { Recipient } from './index';
+import type { NotifySettingsStore } from './settings';
 import type { Provider } from './types';
 import { createWebhookProvider, type WebhookTarget } from './webhook';
 
 /** The webhook set up by NOTIFY_WEBHOOK_URL and NOTIFY_WEBHOOK_SECRET. */
 export const ENV_WEBHOOK_ID = 'default';
 
-/** The channels the environment configures: e-mail with SMTP_URL, the webhook with NOTIFY_WEBHOOK_URL. */
-export function providersFromConfig(notify: Config['notify'], building: Building): Provider[] {
+/** Every webhook: the environment's, then those admins added over the API. */
+export function webhookTargets(notify: Config['notify'], settings: NotifySettingsStore): WebhookTarget[] {
+  const env = notify.webhook ? [{ id: ENV_WEBHOOK_ID, url: notify.webhook.url, secret: notify.webhook.secret, format: notify.webhook.format }] : [];
+  return [...env, ...settings.webhooks()];
+}
+
+/** The channels: e-mail with SMTP_URL, webhooks always (the environment's and the API's). */
+export function providersFromConfig(notify: Config['notify'], building: Building, settings: NotifySettingsStore): Provider[] {
   const zones = new Map(building.zones.map((z) => [z.id, z.label]));
   const providers: Provider[] = [];
   if (notify.smtp) {
@@ -17,22 +25,26 @@ export function providersFromConfig(notify: Config['notify'], building: Building
       createEmailProvider({ smtpUrl: notify.smtp.url, user: notify.smtp.user, password: notify.smtp.password, from: notify.from, publicUrl: notify.publicUrl, siteName: building.site.name, zoneLabel: (z) => zones.get(z) ?? z }),
     );
   }
-  const hook = notify.webhook;
-  if (hook) {
-    const targets: WebhookTarget[] = [{ id: ENV_WEBHOOK_ID, url: hook.url, secret: hook.secret, format: hook.format }];
-    providers.push(createWebhookProvider({ targets: () => targets, publicUrl: notify.publicUrl }));
-  }
+  providers.push(createWebhookProvider({ targets: () => webhookTargets(notify, settings), publicUrl: notify.publicUrl }));
   return providers;
 }
 
 /**
- * Who gets what until users have their own subscriptions: the first admin's
- * address (ADMIN_EMAIL) the warnings and critical alerts, raised and back to
- * normal; the environment's webhook every alert, for the systems that sort them.
+ * Who gets what: every active user with an address, by their own settings
+ * (admins are the escalation chain), and every webhook, for the systems that
+ * sort alerts themselves. Read at each event: a change applies at once.
  */
-export function recipientsFromConfig(notify: Config['notify']): Recipient[] {
+export function recipientsFrom(deps: { notify: Config['notify']; settings: NotifySettingsStore; users: () => User[] }): Recipient[] {
   const out: Recipient[] = [];
-  if (notify.smtp && notify.adminEmail) out.push({ channel: 'email', to: notify.adminEmail, lang: 'fr', severities: ['warning', 'critical'], cleared: true });
-  if (notify.webhook) out.push({ channel: 'webhook', to: ENV_WEBHOOK_ID, lang: 'fr', severities: ['info', 'warning', 'critical'], cleared: true });
+  if (deps.notify.smtp) {
+    const saved = deps.settings.all();
+    for (const u of deps.users()) {
+      const s = saved.get(u.username);
+      if (!s?.email || u.disabled) continue;
+      out.push({ channel: 'email', to: s.email, lang: s.lang, severities: s.severities, cleared: true, zones: s.zones, deviceTypes: s.deviceTypes, rules: s.rules, quietHours: s.quietHours, digest: s.digest, escalation: u.role === 'admin' });
+    }
+  }
+  if (deps.notify.webhook) out.push({ channel: 'webhook', to: ENV_WEBHOOK_ID, lang: 'fr', severities: ['info', 'warning', 'critical'], cleared: true, escalation: true });
+  for (const w of deps.settings.webhooks()) out.push({ channel: 'webhook', to: w.id, lang: 'fr', severities: w.severities, cleared: true, escalation: true });
   return out;
 }

@@ -1,11 +1,12 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertListResponse } from '../../shared/alerts';
+import type { NotifySettings, WebhookView } from '../../shared/notify';
 import type { RunningServer } from '../../server/app';
 import { testNow } from '../helpers/clock';
 import { publishSeries } from '../helpers/publish';
 import { type RunningSmtp, startSmtpServer } from '../helpers/smtp';
-import { getJson, mqttCredentials, startTestServer, tempDir, waitFor } from '../helpers/server';
+import { apiFetch, getJson, mqttCredentials, startTestServer, tempDir, tokenFor, waitFor } from '../helpers/server';
 import { type WebhookReceiver, startWebhookReceiver } from '../helpers/webhook-receiver';
 
 /**
@@ -116,5 +117,39 @@ describe('notifications', () => {
     expect(hooks.every((h) => h.signatureValid)).toBe(true);
     expect(mails.slice(0, 3).map((m) => raised.findIndex((id) => m.text.includes(`alert=${id}`)))).toEqual([0, 1, 2]);
     expect(new Set(hook.received.slice(hooksBefore).map((h) => h.headers['x-lenumerique-delivery'])).size).toBe(hook.received.slice(hooksBefore).length);
+  });
+
+  it('each user sets their own address and filters; admins manage webhooks, whose secret never comes back; the log says what went where', async () => {
+    // ADMIN_EMAIL gave the first admin an address on the first start.
+    expect((await getJson<NotifySettings>(`${base()}/api/v1/me/notifications`)).body).toMatchObject({ email: ADMIN, lang: 'fr', severities: ['warning', 'critical'], digest: true });
+    const operator = await tokenFor(base(), 'operator');
+    const put = await apiFetch(`${base()}/api/v1/me/notifications`, { method: 'PUT', token: operator, body: JSON.stringify({ email: 'technicien@le-numerique.example', lang: 'en', zones: ['rdc-fablab'], quietHours: { start: '22:00', end: '07:00' } }) });
+    expect(put.status).toBe(200);
+    expect((await put.json()) as NotifySettings).toMatchObject({ email: 'technicien@le-numerique.example', lang: 'en', zones: ['rdc-fablab'], severities: ['warning', 'critical'] });
+    const bad = await apiFetch(`${base()}/api/v1/me/notifications`, { method: 'PUT', token: operator, body: JSON.stringify({ email: 'not an address', quietHours: { start: '25:00', end: '07:00' } }) });
+    expect(bad.status).toBe(400);
+    // An operator may test their own address, not a webhook, and may not read the log.
+    expect((await apiFetch(`${base()}/api/v1/notifications/test`, { method: 'POST', token: operator, body: JSON.stringify({ channel: 'email' }) })).status).toBe(202);
+    expect((await apiFetch(`${base()}/api/v1/notifications/test`, { method: 'POST', token: operator, body: JSON.stringify({ channel: 'webhook', to: 'default' }) })).status).toBe(403);
+    expect((await getJson(`${base()}/api/v1/notifications/deliveries`, operator)).status).toBe(403);
+    const test = await waitFor(() => smtp.messages.find((m) => m.to.includes('technicien@le-numerique.example')), 'the test e-mail');
+    expect(test.subject).toMatch(/test/i);
+    // A webhook added over the API: its secret goes in and never comes out.
+    const created = await apiFetch(`${base()}/api/v1/notifications/webhooks`, { method: 'POST', body: JSON.stringify({ name: 'Astreinte', url: `${hook.url}?token=astreinte`, secret: 'another-secret-0123456789', format: 'json', severities: ['critical'] }) });
+    expect(created.status).toBe(201);
+    const view = (await created.json()) as WebhookView;
+    const { body: list } = await getJson<{ webhooks: WebhookView[] }>(`${base()}/api/v1/notifications/webhooks`);
+    expect(list.webhooks.map((w) => w.id)).toEqual(['default', view.id]);
+    expect(JSON.stringify(list)).not.toContain('another-secret');
+    expect(JSON.stringify(list)).not.toContain(SECRET);
+    expect(JSON.stringify(list)).not.toContain('astreinte');
+    expect((await apiFetch(`${base()}/api/v1/notifications/webhooks/default`, { method: 'DELETE' })).status).toBe(409);
+    expect((await apiFetch(`${base()}/api/v1/notifications/webhooks/${view.id}`, { method: 'DELETE' })).status).toBe(204);
+    // The log: the messages of this file, sent, each with its recipient and attempts.
+    const { body: log } = await getJson<{ deliveries: { channel: string; recipient: string; status: string; attempts: number; event: string }[]; channels: { email: boolean; webhook: boolean } }>(`${base()}/api/v1/notifications/deliveries`);
+    expect(log.channels).toEqual({ email: true, webhook: true });
+    expect(log.deliveries.some((d) => d.recipient === ADMIN && d.status === 'sent' && d.attempts > 1)).toBe(true);
+    expect(log.deliveries.some((d) => d.recipient === 'technicien@le-numerique.example' && d.event === 'test')).toBe(true);
+    expect(JSON.stringify(log)).not.toContain(SECRET);
   });
 });

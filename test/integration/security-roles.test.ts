@@ -68,6 +68,14 @@ const REVIEWED: Record<string, Access> = {
   'PUT /api/v1/alert-rules/{id}': 'rules',
   'PATCH /api/v1/alert-rules/{id}': 'rules',
   'DELETE /api/v1/alert-rules/{id}': 'rules',
+  // Notifications: one's own settings and a test to oneself; the rest is the admins'.
+  'GET /api/v1/me/notifications': 'authenticated',
+  'PUT /api/v1/me/notifications': 'authenticated',
+  'POST /api/v1/notifications/test': 'authenticated',
+  'GET /api/v1/notifications/deliveries': 'users',
+  'GET /api/v1/notifications/webhooks': 'users',
+  'POST /api/v1/notifications/webhooks': 'users',
+  'DELETE /api/v1/notifications/webhooks/{id}': 'users',
 };
 
 /** Path parameters that name something that exists, so that a 404 cannot hide a missing check. */
@@ -79,6 +87,7 @@ function sample(path: string): string {
     .replace('/tokens/{id}', '/tokens/0123456789abcdef')
     .replace('/alert-rules/{id}', '/alert-rules/co2-occupied')
     .replace('/alerts/{id}', '/alerts/1')
+    .replace('/webhooks/{id}', '/webhooks/hook-00000000')
     .replace('{username}', 'admin');
 }
 
