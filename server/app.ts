@@ -261,6 +261,8 @@ export async function startServer(
   // And to people and systems (docs/notifications.md). Scaled out, only the alerts
   // leader's engine changes alerts, so only it sends: never two messages for one event.
   const notifyConfig = config.notify;
+  // The dashboard's address messages link to: PUBLIC_URL, or where the server listens (set below, once it does).
+  let publicUrl = `http${tlsFiles ? 's' : ''}://localhost:${config.httpPort}`;
   const notifySettings = new NotifySettingsStore(appDb, now);
   // ADMIN_EMAIL: the first admin's address, on the first start (later, the admin's own settings win).
   if (notifyConfig.adminEmail && !notifySettings.has('admin') && accounts.getUser('admin')) notifySettings.set('admin', { email: notifyConfig.adminEmail });
@@ -268,7 +270,7 @@ export async function startServer(
     db: appDb,
     log: logger('notify'),
     now,
-    providers: providersFromConfig(notifyConfig, site, notifySettings),
+    providers: providersFromConfig(notifyConfig, site, notifySettings, () => notifyConfig.publicUrl ?? publicUrl),
     recipients: () => recipientsFrom({ notify: notifyConfig, settings: notifySettings, users: () => accounts.listUsers() }),
     retryBaseMs: opts.notifyRetryBaseMs,
     deviceType: (id) => findDevice(cat, id)?.type.id,
@@ -392,6 +394,7 @@ export async function startServer(
   }
   const url = `${tlsFiles ? 'https' : 'http'}://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${httpPort}/`;
   logger('http').info({ port: httpPort, url }, 'http listening');
+  publicUrl = url.replace(/\/$/, '');
 
   if (config.simulator.enabled) {
     const rawFrom = now() - config.store.rawRetentionDays * MS_PER_DAY;

@@ -204,7 +204,8 @@ export interface Config {
   notify: {
     smtp: { url: string; user: string | undefined; password: string | undefined } | undefined;
     from: string;
-    publicUrl: string;
+    /** PUBLIC_URL; undefined: the address the server listens on, once it does. */
+    publicUrl: string | undefined;
     webhook: { url: string; secret: string; format: 'json' | 'slack' | 'ntfy' } | undefined;
     adminEmail: string | undefined;
     /** The daily digest's Paris local time, HH:MM. */
@@ -257,7 +258,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     notify: {
       smtp: e.SMTP_URL === undefined ? undefined : { url: e.SMTP_URL, user: e.SMTP_USER, password: e.SMTP_PASSWORD },
       from: e.NOTIFY_FROM,
-      publicUrl: (e.PUBLIC_URL ?? `http${e.TLS_CERT_FILE === undefined ? '' : 's'}://localhost:${e.HTTP_PORT}`).replace(/\/$/, ''),
+      publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
       webhook: e.NOTIFY_WEBHOOK_URL !== undefined && e.NOTIFY_WEBHOOK_SECRET !== undefined ? { url: e.NOTIFY_WEBHOOK_URL, secret: e.NOTIFY_WEBHOOK_SECRET, format: e.NOTIFY_WEBHOOK_FORMAT } : undefined,
       adminEmail: e.ADMIN_EMAIL,
       digestTime: e.NOTIFY_DIGEST_TIME,

@@ -17,15 +17,16 @@ export function webhookTargets(notify: Config['notify'], settings: NotifySetting
 }
 
 /** The channels: e-mail with SMTP_URL, webhooks always (the environment's and the API's). */
-export function providersFromConfig(notify: Config['notify'], building: Building, settings: NotifySettingsStore): Provider[] {
+export function providersFromConfig(notify: Config['notify'], building: Building, settings: NotifySettingsStore, publicUrl: () => string): Provider[] {
   const zones = new Map(building.zones.map((z) => [z.id, z.label]));
+  // Read at each message: without PUBLIC_URL it is the address the server listens on, known once it does.
+  const withLinks = <T extends object>(o: T): T & { readonly publicUrl: string } => Object.defineProperty(o, 'publicUrl', { get: publicUrl, enumerable: true }) as T & { readonly publicUrl: string };
   const providers: Provider[] = [];
   if (notify.smtp) {
-    providers.push(
-      createEmailProvider({ smtpUrl: notify.smtp.url, user: notify.smtp.user, password: notify.smtp.password, from: notify.from, publicUrl: notify.publicUrl, siteName: building.site.name, zoneLabel: (z) => zones.get(z) ?? z }),
-    );
+    const smtp = notify.smtp;
+    providers.push(createEmailProvider(withLinks({ smtpUrl: smtp.url, user: smtp.user, password: smtp.password, from: notify.from, siteName: building.site.name, zoneLabel: (z: string) => zones.get(z) ?? z })));
   }
-  providers.push(createWebhookProvider({ targets: () => webhookTargets(notify, settings), publicUrl: notify.publicUrl }));
+  providers.push(createWebhookProvider(withLinks({ targets: () => webhookTargets(notify, settings) })));
   return providers;
 }
 
