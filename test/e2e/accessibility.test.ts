@@ -7,7 +7,7 @@ import { TEST_ADMIN_PASSWORD } from '../helpers/server';
 import { startSystem, stopSystem } from '../helpers/system';
 
 const chromium = chromiumAvailable();
-const PAGES = ['/', '/energy', '/water', '/heat', '/comfort', '/devices', '/alerts', '/simulator'];
+const PAGES = ['/', '/energy', '/water', '/heat', '/comfort', '/devices', '/alerts', '/notifications', '/simulator'];
 
 /**
  * What issue 6 promises a facility manager who reads the dashboard on a wall

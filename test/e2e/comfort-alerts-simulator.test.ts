@@ -6,13 +6,18 @@ import { building } from '../../shared/catalogue';
 import { chromiumAvailable, launchChromium, openPage, screenshotsDir } from '../helpers/chromium';
 import type { Spawned } from '../helpers/process';
 import { TEST_ADMIN_PASSWORD } from '../helpers/server';
+import { type RunningSmtp, startSmtpServer } from '../helpers/smtp';
 import { startSystem, stopSystem } from '../helpers/system';
+import { type WebhookReceiver, startWebhookReceiver } from '../helpers/webhook-receiver';
 
 const chromium = chromiumAvailable();
 const SCREENSHOTS = screenshotsDir();
 /** The room sensor the test takes offline, and the fast rule that watches it. */
 const DEVICE = 'room-rdc-formation-1';
 const RULE_ID = 'e2e-offline-fast';
+/** Notifications set up as a new user would (docs/notifications.md). */
+const ADMIN_EMAIL = 'gestionnaire@le-numerique.example';
+const WEBHOOK_SECRET = 'e2e-webhook-secret-0123456789';
 
 /**
  * The comfort, alerts and simulator pages against the whole system
@@ -23,9 +28,13 @@ describe.skipIf(!chromium.ok)(`comfort, alerts and simulator pages in Chromium${
   let system: Spawned;
   let browser: Browser;
   let url: string;
+  let smtp: RunningSmtp;
+  let hook: WebhookReceiver;
 
   beforeAll(async () => {
-    ({ system, url } = await startSystem());
+    smtp = await startSmtpServer();
+    hook = await startWebhookReceiver(WEBHOOK_SECRET);
+    ({ system, url } = await startSystem({ SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, ADMIN_EMAIL, NOTIFY_WEBHOOK_URL: hook.url, NOTIFY_WEBHOOK_SECRET: WEBHOOK_SECRET }));
     browser = await launchChromium();
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
   });
@@ -33,7 +42,16 @@ describe.skipIf(!chromium.ok)(`comfort, alerts and simulator pages in Chromium${
   afterAll(async () => {
     await browser?.close();
     await stopSystem(system);
+    await hook?.stop();
+    await smtp?.stop();
   });
+
+  /** Polls for what another process sends (an e-mail, a webhook), a minute at most. */
+  async function waitUntil<T>(find: () => T | undefined, what: string): Promise<T> {
+    let found: T | undefined;
+    await expect.poll(() => (found = find()) !== undefined, { timeout: 60_000, message: what }).toBe(true);
+    return found as T;
+  }
 
   async function openLoggedIn(pathname: string): Promise<{ page: Page; errors: string[] }> {
     const page = await openPage(browser, { viewport: { width: 1280, height: 900 } });
@@ -124,6 +142,20 @@ describe.skipIf(!chromium.ok)(`comfort, alerts and simulator pages in Chromium${
     await expect.poll(() => card.getAttribute('data-state'), { timeout: 15_000 }).toBe('acknowledged');
     await expect.poll(() => card.getByTestId('alert-ack').textContent()).toMatch(/Acquittée par admin .*Capteur débranché pour le test/);
 
+    // The admin was told by e-mail and the webhook, within a minute, with a link to this alert.
+    const alertId = Number((await card.getAttribute('data-testid'))?.replace('alert-', ''));
+    const mail = await waitUntil(() => smtp.messages.find((m) => m.to.includes(ADMIN_EMAIL) && m.text.includes(`alert=${alertId}`)), 'the e-mail to the admin');
+    expect(mail.subject).toMatch(/CRITIQUE/);
+    expect(mail.text).toContain(`${url}/alerts?alert=${alertId}`);
+    const call = await waitUntil(() => hook.received.find((r) => (r.json as { alert?: { id?: number } } | null)?.alert?.id === alertId), 'the webhook');
+    expect(call.signatureValid).toBe(true);
+    expect(call.json).toMatchObject({ event: 'alert:raised', alert: { severity: 'critical', target: { deviceId: DEVICE } } });
+
+    // The e-mail's link opens the alerts page on that alert.
+    const link = /https?:\/\/\S+\/alerts\?alert=\d+/.exec(mail.text)?.[0] as string;
+    await page.goto(link);
+    await expect.poll(() => page.locator('[aria-current="true"]').getAttribute('data-testid'), { timeout: 15_000 }).toBe(`alert-${alertId}`);
+
     // The trail says who did what.
     await card.getByRole('button', { name: 'Historique' }).click();
     await expect.poll(() => card.locator('.alert-trail').textContent(), { timeout: 10_000 }).toMatch(/admin : acquittée/);
@@ -131,6 +163,30 @@ describe.skipIf(!chromium.ok)(`comfort, alerts and simulator pages in Chromium${
     await page.locator(`[data-testid="rule-${RULE_ID}"]`).waitFor({ timeout: 10_000 });
     expect(errors).toEqual([]);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'alerts.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('sets my notifications, sends myself a test e-mail, and shows it in the delivery log', async () => {
+    const { page, errors } = await openLoggedIn('/notifications');
+    const form = page.getByTestId('notify-settings-form');
+    await form.waitFor({ timeout: 20_000 });
+    // ADMIN_EMAIL filled the first admin's address.
+    await expect.poll(() => page.getByTestId('notify-email').inputValue(), { timeout: 10_000 }).toBe(ADMIN_EMAIL);
+    await page.getByTestId('notify-email').fill('astreinte@le-numerique.example');
+    await page.getByTestId('notify-quiet').check();
+    await page.getByTestId('notify-quiet-start').fill('22:00');
+    await page.getByTestId('notify-quiet-end').fill('07:00');
+    await page.getByTestId('notify-save').click();
+    await expect.poll(() => page.getByTestId('notify-status').getAttribute('data-state'), { timeout: 10_000 }).toBe('ok');
+    await page.getByTestId('notify-test-email').click();
+    const mail = await waitUntil(() => smtp.messages.find((m) => m.to.includes('astreinte@le-numerique.example')), 'the test e-mail');
+    expect(mail.subject).toMatch(/test/i);
+    // The log shows it sent, with the alert e-mails before it.
+    const log = page.getByTestId('deliveries-table');
+    await expect.poll(async () => (await log.textContent()) ?? '', { timeout: 30_000 }).toContain('astreinte@le-numerique.example');
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'notifications.png'), fullPage: true });
+    expect(errors).toEqual([]);
     await page.close();
   });
 

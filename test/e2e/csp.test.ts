@@ -15,6 +15,7 @@ const PAGES: [string, string][] = [
   ['/devices', 'main'],
   ['/devices/grid-meter', '[data-testid="device-chart"]'],
   ['/alerts', '[data-testid="rules-table"]'],
+  ['/notifications', '[data-testid="notify-settings-form"]'],
   ['/simulator', '[data-testid="sim-state"]'],
 ];
 

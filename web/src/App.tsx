@@ -20,6 +20,7 @@ const HeatPage = lazy(() => import('./pages/HeatPage'));
 const ComfortPage = lazy(() => import('./pages/ComfortPage'));
 const DevicesPage = lazy(() => import('./pages/DevicesPage'));
 const AlertsPage = lazy(() => import('./pages/AlertsPage'));
+const NotificationsPage = lazy(() => import('./pages/NotificationsPage'));
 const SimulatorPage = lazy(() => import('./pages/SimulatorPage'));
 
 const messages = {
@@ -33,6 +34,7 @@ const messages = {
     comfort: 'Confort',
     devices: 'Équipements',
     alerts: 'Alertes',
+    notifications: 'Notifications',
     simulator: 'Simulateur',
     language: 'Langue',
     theme: 'Thème',
@@ -56,6 +58,7 @@ const messages = {
     comfort: 'Comfort',
     devices: 'Devices',
     alerts: 'Alerts',
+    notifications: 'Notifications',
     simulator: 'Simulator',
     language: 'Language',
     theme: 'Theme',
@@ -71,7 +74,7 @@ const messages = {
   },
 };
 
-type PageKey = 'overview' | 'energy' | 'water' | 'heat' | 'comfort' | 'devices' | 'alerts' | 'simulator';
+type PageKey = 'overview' | 'energy' | 'water' | 'heat' | 'comfort' | 'devices' | 'alerts' | 'notifications' | 'simulator';
 interface Page {
   key: PageKey;
   path: string;
@@ -87,6 +90,7 @@ const PAGES: Page[] = [
   { key: 'comfort', path: '/comfort', element: <ComfortPage /> },
   { key: 'devices', path: '/devices/*', element: <DevicesPage /> },
   { key: 'alerts', path: '/alerts', element: <AlertsPage /> },
+  { key: 'notifications', path: '/notifications', element: <NotificationsPage /> },
   { key: 'simulator', path: '/simulator', element: <SimulatorPage />, permission: 'simulator' },
 ];
 
