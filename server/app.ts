@@ -278,6 +278,8 @@ export async function startServer(
     openAlerts: () => alerts.list({ state: 'open', limit: 1000 }).alerts,
     digestTime: notifyConfig.digestTime,
     escalationMs: notifyConfig.escalationMs,
+    // Scaled out, the alerts leader alone escalates and makes the digest: never two messages for one event.
+    leading: () => shared?.isLeader() ?? true,
     digestContent: (t) =>
       digestContent(t, {
         alerts: (q) => alerts.list(q).alerts,

@@ -66,6 +66,11 @@ export interface NotifyOptions {
   digestContent?: (now: number) => Promise<Omit<DigestContent, 'held'>>;
   /** Flapping and flood limits (policy.ts). */
   limiter?: SendLimiter;
+  /**
+   * Scaled out: whether this instance is the alerts leader, the one that escalates
+   * and makes the digest (alert events come from the leader's engine alone). Default: always.
+   */
+  leading?: () => boolean;
 }
 
 export interface NotifyStats {
@@ -231,7 +236,7 @@ export function startNotify(opts: NotifyOptions): Notify {
   /** Escalation: an alert still unacknowledged after its delay goes to the chain, once per level. */
   const escalate = () => {
     const store = opts.settings;
-    if (!store || !opts.openAlerts) return;
+    if (!store || !opts.openAlerts || opts.leading?.() === false) return;
     const delays = { ...DEFAULT_ESCALATION_MS, ...opts.escalationMs };
     const chain = opts.recipients().filter((r) => r.escalation);
     const items: NewDelivery[] = [];
@@ -251,7 +256,7 @@ export function startNotify(opts: NotifyOptions): Notify {
   let digestRunning = false;
   const digest = async () => {
     const store = opts.settings;
-    if (!store || !opts.digestContent || digestRunning) return;
+    if (!store || !opts.digestContent || digestRunning || opts.leading?.() === false) return;
     const t = now();
     const last = Number(store.meta('digest-at') ?? NaN);
     // The first start only sets the clock going: no digest of a time it did not watch.

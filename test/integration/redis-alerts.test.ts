@@ -8,6 +8,7 @@ import { publishSeries } from '../helpers/publish';
 import { type RunningRedis, redisAvailable, startRedis } from '../helpers/redis';
 import { apiFetch, getJson, mqttCredentials, startTestServer, tokenFor, waitFor } from '../helpers/server';
 import { testNow } from '../helpers/clock';
+import { type RunningSmtp, startSmtpServer } from '../helpers/smtp';
 
 /**
  * Two instances of one site sharing Redis: a CO2 alert whose readings were
@@ -24,6 +25,9 @@ type Dashboard = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 describe.skipIf(!redis.ok)(`alerts shared by two instances through Redis${redis.ok ? '' : ` (skipped: ${redis.reason})`}`, () => {
   let r: RunningRedis;
+  /** Both instances send through the same relay, to the same admin: only the alerts leader may. */
+  let smtp: RunningSmtp;
+  const NOTIFY = { ADMIN_EMAIL: 'gestionnaire@le-numerique.example' };
   let a: Server;
   let b: Server;
   const sensors: MqttClient[] = [];
@@ -32,8 +36,9 @@ describe.skipIf(!redis.ok)(`alerts shared by two instances through Redis${redis.
 
   beforeAll(async () => {
     r = await startRedis();
-    a = await startTestServer({ REDIS_URL: r.url, INSTANCE_ID: 'alerts-a' });
-    b = await startTestServer({ REDIS_URL: r.url, INSTANCE_ID: 'alerts-b' });
+    smtp = await startSmtpServer();
+    a = await startTestServer({ REDIS_URL: r.url, INSTANCE_ID: 'alerts-a', SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, ...NOTIFY });
+    b = await startTestServer({ REDIS_URL: r.url, INSTANCE_ID: 'alerts-b', SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, ...NOTIFY });
     for (const s of [a, b]) {
       sensors.push(await mqtt.connectAsync(`mqtt://127.0.0.1:${s.mqttPort}`, { clientId: `alerts-${DEVICE}-${s.httpPort}`, ...mqttCredentials(s.dataDir, DEVICE) }));
       const d: Dashboard = io(`http://127.0.0.1:${s.httpPort}`, { auth: { token: s.adminToken }, transports: ['websocket'] });
@@ -52,6 +57,7 @@ describe.skipIf(!redis.ok)(`alerts shared by two instances through Redis${redis.
     await a?.close();
     await b?.close();
     await r?.stop();
+    await smtp?.stop();
   });
 
   const co2Alerts = async (s: Server) => (await getJson<AlertListResponse>(`http://127.0.0.1:${s.httpPort}/api/v1/alerts?state=all&rule=co2-occupied`, s.adminToken)).body.alerts.filter((x) => x.target.id === SERIES);
@@ -79,6 +85,10 @@ describe.skipIf(!redis.ok)(`alerts shared by two instances through Redis${redis.
     for (const s of [a, b]) await waitFor(() => pushed.get(s)?.some((e) => e.type === 'alert:raised'), 'alert:raised on each dashboard');
     await new Promise((res) => setTimeout(res, 500));
     for (const s of [a, b]) expect(pushed.get(s)?.filter((e) => e.type === 'alert:raised').map((e) => e.alert.id)).toEqual([alert.id]);
+    // One e-mail to the admin, from the leader alone, though both instances are set up to send.
+    await waitFor(() => smtp.messages.some((m) => m.text.includes(`alert=${alert.id}`)), 'the e-mail');
+    await new Promise((res) => setTimeout(res, 1000));
+    expect(smtp.messages.filter((m) => m.text.includes(`alert=${alert.id}`))).toHaveLength(1);
   });
 
   it('an acknowledgement made on the instance that does not run the alerts is the one both instances and both dashboards see', async () => {
