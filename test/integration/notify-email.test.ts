@@ -3,27 +3,10 @@ import type { Alert } from '../../shared/alerts';
 import { createEmailProvider } from '../../server/notify/email';
 import type { Delivery, Provider } from '../../server/notify/types';
 import { type RunningSmtp, startSmtpServer } from '../helpers/smtp';
+import { alertFixture } from '../helpers/alert-fixture';
 
 const RAISED = Date.parse('2026-12-08T02:12:00Z');
-const ALERT: Alert = {
-  id: 7,
-  ruleId: 'co2-high',
-  ruleName: 'CO₂ élevé',
-  kind: 'threshold',
-  severity: 'critical',
-  target: { id: 'room-r1-meeting.co2', deviceId: 'room-r1-meeting', seriesId: 'room-r1-meeting.co2', zone: 'r1-meeting', label: 'Ambiance Salle de réunion · CO₂' },
-  state: 'active',
-  message: 'CO₂ à 1 640 ppm, au-dessus de 1 500 ppm depuis 10 min',
-  value: 1640,
-  raisedAt: RAISED,
-  lastRaisedAt: RAISED,
-  occurrences: 1,
-  clearedAt: null,
-  clearMessage: null,
-  acknowledged: null,
-  shelved: null,
-  updatedAt: RAISED,
-};
+const ALERT: Alert = alertFixture({ id: 7, raisedAt: RAISED });
 
 const delivery = (key: string): Delivery => ({ id: 1, key, channel: 'email', to: 'gestionnaire@example.org', lang: 'fr', event: { type: 'alert:raised', alert: ALERT, at: RAISED }, attempts: 0 });
 const common = { from: 'Le Numérique <supervision@example.org>', publicUrl: 'https://supervision.example.org', siteName: 'Le Numérique' };

@@ -6,6 +6,7 @@ import { createEmailProvider } from '../../server/notify/email';
 import { type Notify, type Recipient, startNotify } from '../../server/notify/index';
 import { NotifySettingsStore } from '../../server/notify/settings';
 import type { DigestContent } from '../../server/notify/types';
+import { alertFixture } from '../helpers/alert-fixture';
 import { type RunningSmtp, startSmtpServer } from '../helpers/smtp';
 import { tempDir, waitFor } from '../helpers/server';
 
@@ -21,27 +22,18 @@ let notify: Notify | undefined;
 let t = 0;
 let open: Alert[] = [];
 
-function alert(over: Partial<Alert> & { id: number }): Alert {
-  return {
+/** A warning of the shipped CO2 rule in the meeting rooms, raised now (the injected clock). */
+const alert = (over: Partial<Alert> & { id: number }): Alert =>
+  alertFixture({
     ruleId: 'co2-occupied',
     ruleName: 'CO2 élevé en zone occupée',
-    kind: 'threshold',
     severity: 'warning',
     target: { id: 'room-r1-reunion.co2', deviceId: 'room-r1-reunion', seriesId: 'room-r1-reunion.co2', zone: 'r1-reunion', label: 'Salles de réunion R+1 – CO2' },
-    state: 'active',
     message: 'CO2 : 1 480 ppm, au-dessus de 1 200 ppm depuis 10 min',
     value: 1480,
     raisedAt: t,
-    lastRaisedAt: t,
-    occurrences: 1,
-    clearedAt: null,
-    clearMessage: null,
-    acknowledged: null,
-    shelved: null,
-    updatedAt: t,
     ...over,
-  };
-}
+  });
 const raised = (a: Alert): AlertEvent => ({ type: 'alert:raised', alert: a });
 
 function start(recipients: Recipient[], digest?: () => Omit<DigestContent, 'held'>): Notify {

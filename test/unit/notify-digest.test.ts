@@ -3,6 +3,7 @@ import type { Alert } from '../../shared/alerts';
 import { DIGEST_MAX_RECENT, dashboardLink, digestSummary, renderDigestEmail } from '../../server/notify/digest';
 import { renderAlertEmail } from '../../server/notify/render';
 import type { Delivery, DigestContent, NotifyLang } from '../../server/notify/types';
+import { alertFixture } from '../helpers/alert-fixture';
 
 /** The daily digest e-mail (and its one-line summary for webhooks), from pinned data. */
 
@@ -10,28 +11,7 @@ const TO = Date.parse('2026-12-08T06:00:00Z'); // 07:00 in Paris on 8 December
 const FROM = TO - 24 * 3_600_000;
 const RAISED = Date.parse('2026-12-08T02:12:00Z'); // 03:12 in Paris
 
-function alert(id: number, over: Partial<Alert> = {}): Alert {
-  return {
-    id,
-    ruleId: 'co2-high',
-    ruleName: 'CO₂ élevé',
-    kind: 'threshold',
-    severity: 'critical',
-    target: { id: 'room-r1-meeting.co2', deviceId: 'room-r1-meeting', seriesId: 'room-r1-meeting.co2', zone: 'r1-meeting', label: 'Ambiance Salle de réunion · CO₂' },
-    state: 'active',
-    message: 'CO₂ à 1 640 ppm',
-    value: 1640,
-    raisedAt: RAISED,
-    lastRaisedAt: RAISED,
-    occurrences: 1,
-    clearedAt: null,
-    clearMessage: null,
-    acknowledged: null,
-    shelved: null,
-    updatedAt: RAISED,
-    ...over,
-  };
-}
+const alert = (id: number, over: Partial<Alert> = {}): Alert => alertFixture({ id, raisedAt: RAISED, message: 'CO₂ à 1 640 ppm', ...over });
 
 const OPEN = [
   alert(42),

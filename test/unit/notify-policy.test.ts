@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../shared/alerts';
 import type { QuietHours } from '../../shared/notify';
 import { DEFAULT_ESCALATION_MS, SendLimiter, escalationLevelDue, inQuietHours, nextLocalTime, quietEndsAt, severityRank } from '../../server/notify/policy';
+import { alertFixture } from '../helpers/alert-fixture';
 
 /**
  * server/notify/policy.ts. Every instant is pinned, written with its Paris offset.
@@ -207,28 +208,8 @@ describe('nextLocalTime (the daily digest)', () => {
 
 const RAISED = at('2026-12-08T03:12:00+01:00');
 
-function alert(over: Partial<Alert> = {}): Alert {
-  return {
-    id: 42,
-    ruleId: 'co2-high',
-    ruleName: 'CO₂ élevé',
-    kind: 'threshold',
-    severity: 'critical',
-    target: { id: 'room-r1-meeting.co2', deviceId: 'room-r1-meeting', seriesId: 'room-r1-meeting.co2', zone: 'r1-meeting', label: 'CO₂' },
-    state: 'active',
-    message: 'CO₂ à 1 640 ppm',
-    value: 1640,
-    raisedAt: RAISED,
-    lastRaisedAt: RAISED,
-    occurrences: 1,
-    clearedAt: null,
-    clearMessage: null,
-    acknowledged: null,
-    shelved: null,
-    updatedAt: RAISED,
-    ...over,
-  };
-}
+const alert = (over: Partial<Alert> = {}): Alert =>
+  alertFixture({ raisedAt: RAISED, message: 'CO₂ à 1 640 ppm', target: { id: 'room-r1-meeting.co2', deviceId: 'room-r1-meeting', seriesId: 'room-r1-meeting.co2', zone: 'r1-meeting', label: 'CO₂' }, ...over });
 
 describe('escalationLevelDue', () => {
   it('defaults: critical after 15 min, warning after 2 h, info never', () => {

@@ -2,31 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../shared/alerts';
 import { renderAlertEmail } from '../../server/notify/render';
 import type { Delivery, NotifyEventType, NotifyLang } from '../../server/notify/types';
+import { alertFixture } from '../helpers/alert-fixture';
 
 const RAISED = Date.parse('2026-12-08T02:12:00Z'); // 03:12 in Paris (winter, UTC+1)
 
-function alert(over: Partial<Alert> = {}): Alert {
-  return {
-    id: 42,
-    ruleId: 'co2-high',
-    ruleName: 'CO₂ élevé',
-    kind: 'threshold',
-    severity: 'critical',
-    target: { id: 'room-r1-meeting.co2', deviceId: 'room-r1-meeting', seriesId: 'room-r1-meeting.co2', zone: 'r1-meeting', label: 'Ambiance Salle de réunion · CO₂' },
-    state: 'active',
-    message: 'CO₂ à 1 640 ppm, au-dessus de 1 500 ppm depuis 10 min',
-    value: 1640,
-    raisedAt: RAISED,
-    lastRaisedAt: RAISED,
-    occurrences: 1,
-    clearedAt: null,
-    clearMessage: null,
-    acknowledged: null,
-    shelved: null,
-    updatedAt: RAISED,
-    ...over,
-  };
-}
+const alert = (over: Partial<Alert> = {}): Alert => alertFixture({ raisedAt: RAISED, ...over });
 
 function delivery(type: NotifyEventType, a: Alert | null, lang: NotifyLang = 'fr', at = RAISED): Delivery {
   return { id: 1, key: 'a42-raised-1-abc', channel: 'email', to: 'fm@example.org', lang, event: { type, alert: a, at }, attempts: 0 };
