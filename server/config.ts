@@ -120,6 +120,10 @@ const EnvSchema = z
     NOTIFY_WEBHOOK_SECRET: z.string().min(16, 'NOTIFY_WEBHOOK_SECRET must have at least 16 characters (it signs every webhook body)').optional(),
     NOTIFY_WEBHOOK_FORMAT: z.enum(['json', 'slack', 'ntfy'], { error: 'NOTIFY_WEBHOOK_FORMAT must be json, slack or ntfy' }).default('json'),
     ADMIN_EMAIL: z.email({ error: 'ADMIN_EMAIL must be an e-mail address' }).optional(),
+    NOTIFY_ESCALATION_EMAILS: z
+      .string()
+      .refine((s) => s.split(',').every((a) => z.email().safeParse(a.trim()).success), 'NOTIFY_ESCALATION_EMAILS must be e-mail addresses separated by commas')
+      .optional(),
     NOTIFY_DIGEST_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'NOTIFY_DIGEST_TIME must be a local time as HH:MM (Europe/Paris), e.g. 07:30').default('07:30'),
     NOTIFY_ESCALATE_CRITICAL_MIN: z.string().regex(/^\d+$/, 'NOTIFY_ESCALATE_CRITICAL_MIN must be a whole number of minutes').refine((s) => Number(s) >= 1 && Number(s) <= 10_080, 'NOTIFY_ESCALATE_CRITICAL_MIN must be from 1 to 10080').default('15').transform(Number),
     NOTIFY_ESCALATE_WARNING_MIN: z.string().regex(/^\d+$/, 'NOTIFY_ESCALATE_WARNING_MIN must be a whole number of minutes').refine((s) => Number(s) >= 1 && Number(s) <= 10_080, 'NOTIFY_ESCALATE_WARNING_MIN must be from 1 to 10080').default('120').transform(Number),
@@ -212,6 +216,8 @@ export interface Config {
     digestTime: string;
     /** An unacknowledged alert goes to the escalation chain after this long, ms. */
     escalationMs: { critical: number; warning: number };
+    /** The escalation chain's addresses; undefined: every admin with an address. */
+    escalationEmails: string[] | undefined;
   };
 }
 
@@ -263,6 +269,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       adminEmail: e.ADMIN_EMAIL,
       digestTime: e.NOTIFY_DIGEST_TIME,
       escalationMs: { critical: e.NOTIFY_ESCALATE_CRITICAL_MIN * 60_000, warning: e.NOTIFY_ESCALATE_WARNING_MIN * 60_000 },
+      escalationEmails: e.NOTIFY_ESCALATION_EMAILS?.split(',').map((a) => a.trim()),
     },
   };
 }

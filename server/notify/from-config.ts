@@ -42,8 +42,10 @@ export function recipientsFrom(deps: { notify: Config['notify']; settings: Notif
     for (const u of deps.users()) {
       const s = saved.get(u.username);
       if (!s?.email || u.disabled) continue;
-      out.push({ channel: 'email', to: s.email, lang: s.lang, severities: s.severities, cleared: true, zones: s.zones, deviceTypes: s.deviceTypes, rules: s.rules, quietHours: s.quietHours, digest: s.digest, escalation: u.role === 'admin' });
+      out.push({ channel: 'email', to: s.email, lang: s.lang, severities: s.severities, cleared: true, zones: s.zones, deviceTypes: s.deviceTypes, rules: s.rules, quietHours: s.quietHours, digest: s.digest, escalation: !deps.notify.escalationEmails && u.role === 'admin' });
     }
+    // A chain of its own (NOTIFY_ESCALATION_EMAILS: an on-call address, a manager): escalations only.
+    for (const to of deps.notify.escalationEmails ?? []) out.push({ channel: 'email', to, lang: 'fr', severities: [], cleared: false, escalation: true });
   }
   if (deps.notify.webhook) out.push({ channel: 'webhook', to: ENV_WEBHOOK_ID, lang: 'fr', severities: ['info', 'warning', 'critical'], cleared: true, escalation: true });
   for (const w of deps.settings.webhooks()) out.push({ channel: 'webhook', to: w.id, lang: 'fr', severities: w.severities, cleared: true, escalation: true });

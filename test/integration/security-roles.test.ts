@@ -73,6 +73,8 @@ const REVIEWED: Record<string, Access> = {
   'PUT /api/v1/me/notifications': 'authenticated',
   'POST /api/v1/notifications/test': 'authenticated',
   'GET /api/v1/notifications/deliveries': 'users',
+  'GET /api/v1/users/{username}/notifications': 'users',
+  'PUT /api/v1/users/{username}/notifications': 'users',
   'GET /api/v1/notifications/webhooks': 'users',
   'POST /api/v1/notifications/webhooks': 'users',
   'DELETE /api/v1/notifications/webhooks/{id}': 'users',

@@ -9,6 +9,7 @@ import {
   WebhookCreateSchema,
   WebhookViewSchema,
 } from '../../../shared/notify';
+import { UsernameParamsSchema } from '../../../shared/auth';
 import type { Accounts } from '../../auth/accounts';
 import type { Notify } from '../../notify/index';
 import type { NotifySettingsStore } from '../../notify/settings';
@@ -25,7 +26,7 @@ import { type AnyRoute, HttpError, route } from '../registry';
 export function notifyRoutes(deps: {
   notify: Pick<Notify, 'log' | 'stats' | 'test'>;
   settings: NotifySettingsStore;
-  accounts: Pick<Accounts, 'audit'>;
+  accounts: Pick<Accounts, 'audit' | 'getUser'>;
   channels: { email: boolean };
   envWebhook: { url: string; format: 'json' | 'slack' | 'ntfy' } | undefined;
 }): AnyRoute[] {
@@ -61,6 +62,35 @@ export function notifyRoutes(deps: {
         const username = who(principal);
         const saved = settings.set(username, body);
         deps.accounts.audit(username, 'notify.settings', username, { fields: Object.keys(body) });
+        return saved;
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/users/:username/notifications',
+      summary: 'A user\'s notification settings (admins)',
+      tag: 'notifications',
+      access: 'users',
+      params: UsernameParamsSchema,
+      response: NotifySettingsSchema,
+      handler: ({ params }) => {
+        if (!deps.accounts.getUser(params.username)) throw new HttpError(404, `unknown user "${params.username}"`);
+        return settings.get(params.username);
+      },
+    }),
+    route({
+      method: 'put',
+      path: '/v1/users/:username/notifications',
+      summary: 'Change a user\'s notification settings (admins): their address and language, what they receive',
+      tag: 'notifications',
+      access: 'users',
+      params: UsernameParamsSchema,
+      body: NotifySettingsPatchSchema,
+      response: NotifySettingsSchema,
+      handler: ({ principal, params, body }) => {
+        if (!deps.accounts.getUser(params.username)) throw new HttpError(404, `unknown user "${params.username}"`);
+        const saved = settings.set(params.username, body);
+        deps.accounts.audit(who(principal), 'notify.settings', params.username, { fields: Object.keys(body) });
         return saved;
       },
     }),
