@@ -42,6 +42,7 @@ import { startNotify } from './notify/index';
 import { digestContent } from './notify/digest-content';
 import { providersFromConfig, recipientsFrom } from './notify/from-config';
 import { NotifySettingsStore } from './notify/settings';
+import { shareNotifySettings } from './scale/notify';
 import { createKpiService } from './kpi/service';
 import { notifyRoutes } from './api/routes/notify';
 import { openStore, scheduleRetention } from './store/index';
@@ -266,6 +267,8 @@ export async function startServer(
   const notifySettings = new NotifySettingsStore(appDb, now);
   // ADMIN_EMAIL: the first admin's address, on the first start (later, the admin's own settings win).
   if (notifyConfig.adminEmail && !notifySettings.has('admin') && accounts.getUser('admin')) notifySettings.set('admin', { email: notifyConfig.adminEmail });
+  // Scaled out, every instance has everyone's settings: the alerts leader, whichever it is, sends.
+  if (cluster) await shareNotifySettings({ settings: notifySettings, cluster, log: logger('notify') });
   const notify = startNotify({
     db: appDb,
     log: logger('notify'),

@@ -41,12 +41,34 @@ export interface StoredWebhook extends WebhookTarget {
   createdAt: number;
 }
 
+/** A change of the settings or webhooks, as the instances of a site share it (server/scale/notify.ts). */
+export type NotifyShareChange = { kind: 'settings'; username: string; settings: NotifySettings } | { kind: 'webhook'; id: string; webhook: StoredWebhook | null };
+
 export class NotifySettingsStore {
+  /** Told of every change made here (not of those applied from elsewhere). */
+  onChange: ((change: NotifyShareChange) => void) | undefined;
+
   constructor(
     private readonly db: AppDb,
     private readonly now: () => number,
   ) {
     migrateModule(db, 'notify-settings', MIGRATIONS);
+  }
+
+  /** Applies a change another instance made, without telling onChange. */
+  apply(change: NotifyShareChange): void {
+    if (change.kind === 'settings') this.write(change.username, change.settings);
+    else if (change.webhook === null) this.db.prepare('DELETE FROM notify_webhooks WHERE id = ?').run(change.id);
+    else {
+      const w = change.webhook;
+      this.db
+        .prepare('INSERT INTO notify_webhooks (id, name, url, secret, format, severities, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, url = excluded.url, secret = excluded.secret, format = excluded.format, severities = excluded.severities')
+        .run(w.id, w.name, w.url, w.secret, w.format, JSON.stringify(w.severities), w.createdAt);
+    }
+  }
+
+  private write(username: string, settings: NotifySettings): void {
+    this.db.prepare('INSERT INTO notify_settings (username, settings, updated_at) VALUES (?, ?, ?) ON CONFLICT(username) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at').run(username, JSON.stringify(settings), this.now());
   }
 
   /** A user's settings; the defaults (no address, warnings and critical, French) when never set. */
@@ -62,7 +84,8 @@ export class NotifySettingsStore {
 
   set(username: string, patch: Partial<NotifySettings>): NotifySettings {
     const next = { ...this.get(username), ...patch };
-    this.db.prepare('INSERT INTO notify_settings (username, settings, updated_at) VALUES (?, ?, ?) ON CONFLICT(username) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at').run(username, JSON.stringify(next), this.now());
+    this.write(username, next);
+    this.onChange?.({ kind: 'settings', username, settings: next });
     return next;
   }
 
@@ -81,11 +104,15 @@ export class NotifySettingsStore {
     const id = `hook-${crypto.randomBytes(4).toString('hex')}`;
     const createdAt = this.now();
     this.db.prepare('INSERT INTO notify_webhooks (id, name, url, secret, format, severities, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(id, w.name, w.url, w.secret, w.format, JSON.stringify(w.severities), createdAt);
-    return { id, ...w, createdAt };
+    const stored = { id, ...w, createdAt };
+    this.onChange?.({ kind: 'webhook', id, webhook: stored });
+    return stored;
   }
 
   deleteWebhook(id: string): boolean {
-    return this.db.prepare('DELETE FROM notify_webhooks WHERE id = ?').run(id).changes > 0;
+    const deleted = this.db.prepare('DELETE FROM notify_webhooks WHERE id = ?').run(id).changes > 0;
+    if (deleted) this.onChange?.({ kind: 'webhook', id, webhook: null });
+    return deleted;
   }
 
   /** How many times an alert was escalated (0: never). */

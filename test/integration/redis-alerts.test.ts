@@ -91,6 +91,20 @@ describe.skipIf(!redis.ok)(`alerts shared by two instances through Redis${redis.
     expect(smtp.messages.filter((m) => m.text.includes(`alert=${alert.id}`))).toHaveLength(1);
   });
 
+  it("a person's notification settings and a webhook saved through one instance are the other's too, so the leader sends by them", async () => {
+    const put = await apiFetch(`http://127.0.0.1:${b.httpPort}/api/v1/me/notifications`, { method: 'PUT', token: b.adminToken, body: JSON.stringify({ email: 'astreinte@le-numerique.example', quietHours: { start: '22:00', end: '06:30' } }) });
+    expect(put.status).toBe(200);
+    await waitFor(async () => (await getJson<{ email: string | null }>(`http://127.0.0.1:${a.httpPort}/api/v1/me/notifications`, a.adminToken)).body.email === 'astreinte@le-numerique.example', 'the settings on the other instance');
+    expect((await getJson(`http://127.0.0.1:${a.httpPort}/api/v1/me/notifications`, a.adminToken)).body).toMatchObject({ quietHours: { start: '22:00', end: '06:30' } });
+    const created = await apiFetch(`http://127.0.0.1:${a.httpPort}/api/v1/notifications/webhooks`, { method: 'POST', token: a.adminToken, body: JSON.stringify({ name: 'Astreinte', url: 'https://hooks.example.org/astreinte', secret: 'shared-secret-0123456789' }) });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const listed = async (s: Server) => (await getJson<{ webhooks: { id: string }[] }>(`http://127.0.0.1:${s.httpPort}/api/v1/notifications/webhooks`, s.adminToken)).body.webhooks.map((w) => w.id);
+    await waitFor(async () => (await listed(b)).includes(id), 'the webhook on the other instance');
+    expect((await apiFetch(`http://127.0.0.1:${b.httpPort}/api/v1/notifications/webhooks/${id}`, { method: 'DELETE', token: b.adminToken })).status).toBe(204);
+    await waitFor(async () => !(await listed(a)).includes(id), 'the webhook gone from both');
+  });
+
   it('an acknowledgement made on the instance that does not run the alerts is the one both instances and both dashboards see', async () => {
     const follower = a.alertsLeader?.() ? b : a;
     const other = follower === a ? b : a;
