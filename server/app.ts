@@ -269,6 +269,8 @@ export async function startServer(
   if (notifyConfig.adminEmail && !notifySettings.has('admin') && accounts.getUser('admin')) notifySettings.set('admin', { email: notifyConfig.adminEmail });
   // Scaled out, every instance has everyone's settings: the alerts leader, whichever it is, sends.
   if (cluster) await shareNotifySettings({ settings: notifySettings, cluster, log: logger('notify') });
+  // Yesterday's energy for the digest, from the same KPI code as the energy page.
+  const digestKpi = createKpiService({ store, catalogue: cat, building: site, now });
   const notify = startNotify({
     db: appDb,
     log: logger('notify'),
@@ -289,7 +291,7 @@ export async function startServer(
         // Ingest starts below; the digest is made 30 s after the start at the earliest.
         devices: () => ingest.stats().devices,
         deviceLabel: (id) => findDevice(cat, id)?.device.label ?? id,
-        energy: (q) => createKpiService({ store, catalogue: cat, building: site, now }).energy(q),
+        energy: (q) => digestKpi.energy(q),
       }),
   });
   const stopNotifyFeed = alerts.onChange((event) => notify.onAlert(event));

@@ -18,6 +18,20 @@ const port = (name: string, fallback: number) =>
     .refine((s) => /^\d+$/.test(s) && Number(s) <= 65_535, `${name} must be a TCP port number from 0 to 65535 (0 picks a free port)`)
     .transform(Number);
 
+/** An optional URL of a server: one of these schemes, and a host. */
+const serverUrl = (protocols: readonly string[], message: string) =>
+  z
+    .string()
+    .refine((s) => {
+      try {
+        const u = new URL(s);
+        return protocols.includes(u.protocol) && u.hostname !== '';
+      } catch {
+        return false;
+      }
+    }, message)
+    .optional();
+
 const EnvSchema = z
   .object({
     HTTP_PORT: port('HTTP_PORT', 8080),
@@ -84,34 +98,14 @@ const EnvSchema = z
         'CORS_ORIGINS must be a comma-separated list of origins such as https://grafana.example.org (scheme, host and port, no path)',
       )
       .optional(),
-    MQTT_URL: z
-      .string()
-      .refine((s) => {
-        try {
-          const u = new URL(s);
-          return (u.protocol === 'mqtt:' || u.protocol === 'mqtts:') && u.hostname !== '';
-        } catch {
-          return false;
-        }
-      }, 'MQTT_URL must be an mqtt:// or mqtts:// URL such as mqtt://server:secret@broker.example.org:1883')
-      .optional(),
+    MQTT_URL: serverUrl(['mqtt:', 'mqtts:'], 'MQTT_URL must be an mqtt:// or mqtts:// URL such as mqtt://server:secret@broker.example.org:1883'),
     MQTT_SHARE_GROUP: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'MQTT_SHARE_GROUP must be 1 to 64 letters, digits, "_" or "-" (it is a topic level of $share/<group>/...)').default('lenumerique'),
     REDIS_URL: z
       .string()
       .refine((s) => /^rediss?:\/\/[^/]/.test(s), 'REDIS_URL must be a redis:// or rediss:// URL such as redis://redis.example.org:6379')
       .optional(),
     INSTANCE_ID: z.string().regex(ID_PATTERN, 'INSTANCE_ID must be lower-case letters, digits and "-"').max(64).optional(),
-    SMTP_URL: z
-      .string()
-      .refine((s) => {
-        try {
-          const u = new URL(s);
-          return (u.protocol === 'smtp:' || u.protocol === 'smtps:') && u.hostname !== '';
-        } catch {
-          return false;
-        }
-      }, 'SMTP_URL must be an smtp:// or smtps:// URL such as smtps://user:password@smtp.example.org:465')
-      .optional(),
+    SMTP_URL: serverUrl(['smtp:', 'smtps:'], 'SMTP_URL must be an smtp:// or smtps:// URL such as smtps://user:password@smtp.example.org:465'),
     SMTP_USER: z.string().min(1).optional(),
     SMTP_PASSWORD: z.string().min(1).optional(),
     NOTIFY_FROM: z.string().min(3).default('Le Numérique <supervision@localhost>'),

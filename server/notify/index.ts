@@ -146,7 +146,8 @@ export function startNotify(opts: NotifyOptions): Notify {
   const providers = new Map(opts.providers.map((p) => [p.channel, p]));
   const retryBaseMs = opts.retryBaseMs ?? 15_000;
   const giveUpAfterMs = opts.giveUpAfterMs ?? 2 * DAY;
-  const limiter = opts.limiter ?? new SendLimiter({ perAlertWindowMs: 10 * 60_000, perRecipientMax: 20, perRecipientWindowMs: 3_600_000 });
+  // One message per alert and event in 10 min, 20 a recipient in an hour (policy.ts).
+  const limiter = opts.limiter ?? new SendLimiter();
   const held = new Map<string, number>();
   let buffered: NewDelivery[] = [];
   let writeScheduled = false;

@@ -1,5 +1,5 @@
-import { type Alert, SEVERITIES, type Severity } from '../../shared/alerts';
-import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, PARIS, civilFromDays, euSummerTime, fromWallMs, localDayIndex, localParts, offsetMinutes, wallMs } from '../../shared/calendar';
+import { type Alert, type Severity } from '../../shared/alerts';
+import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, PARIS, civilFromDays, euSummerTime, fromWallMs, localDayIndex, localParts, wallMs } from '../../shared/calendar';
 import type { QuietHours } from '../../shared/notify';
 
 /**
@@ -31,23 +31,18 @@ function wallMinute(nowMs: number): number {
 }
 
 /**
- * The instants at which the Paris wall clock shows a given minute on a given
- * local day: `first` (the only one, most days), `second` when the clocks go back
- * through it (the CET repeat of 02:xx in October), or, when the minute does not
- * exist that day (the March gap), `first` is the instant the gap ends (03:00 CEST):
- * the first instant whose wall time is at or past the one asked for.
+ * The first instant at which the Paris wall clock shows a given minute on a
+ * given local day: when the clocks go back through it (02:xx in October), the
+ * first of its two readings (CEST); when it does not exist that day (the March
+ * gap), the instant the gap ends (03:00 CEST), the first whose wall time is at
+ * or past the one asked for.
  */
-function wallTimeInstants(dayIndex: number, minute: number): { first: number; second: number | null } {
+function firstWallInstant(dayIndex: number, minute: number): number {
   const wall = dayIndex * MS_PER_DAY + minute * MS_PER_MINUTE;
   const first = fromWallMs(PARIS, wall);
-  if (wallMs(PARIS, first) !== wall) {
-    // In the gap: fromWallMs reads it with the winter offset (02:30 → 03:30 CEST);
-    // the wall clock reached 02:30 "as 03:00", the instant summer time began.
-    return { first: euSummerTime(civilFromDays(dayIndex).year).startMs, second: null };
-  }
-  // The later reading: with the offset in force 14 h after (past any switch that night).
-  const later = wall - offsetMinutes(PARIS, wall + 14 * MS_PER_HOUR) * MS_PER_MINUTE;
-  return { first, second: later !== first && wallMs(PARIS, later) === wall ? later : null };
+  // In the gap: fromWallMs reads it with the winter offset (02:30 → 03:30 CEST);
+  // the wall clock reached 02:30 "as 03:00", the instant summer time began.
+  return wallMs(PARIS, first) === wall ? first : euSummerTime(civilFromDays(dayIndex).year).startMs;
 }
 
 /**
@@ -73,37 +68,6 @@ export function inQuietHours(nowMs: number, quiet: QuietHours | null): boolean {
 }
 
 /**
- * The instant the quiet period `nowMs` is in ends: the first instant after nowMs
- * that inQuietHours() calls not quiet. Usually the wall time `end` on the right
- * Paris day; if `end` does not exist that day (the March gap), the instant the gap
- * ends (03:00 CEST); if the October switch takes the clock back out of the window
- * (quiet 02:15–04:00: 02:59 CEST is followed by 02:00 CET), that switch.
- *
- * Not in quiet hours (or none): nowMs, i.e. "held messages may go now", so a
- * caller that asks without checking first never holds anything until tomorrow.
- */
-export function quietEndsAt(nowMs: number, quiet: QuietHours | null): number {
-  if (!quiet || !inQuietHours(nowMs, quiet)) return nowMs;
-  const end = minuteOfDay(quiet.end);
-  const today = localDayIndex(PARIS, nowMs);
-  // Quiet status changes only when the wall clock reaches `end` (or jumps past it,
-  // which wallTimeInstants answers with the jump) or at a switch of the clocks; the
-  // first of those after now that is not quiet is the end. Three days cover a
-  // window that a March night makes skip its end entirely (quiet 02:45–02:30).
-  const candidates: number[] = [];
-  for (let d = today; d <= today + 2; d++) {
-    const w = wallTimeInstants(d, end);
-    candidates.push(w.first);
-    if (w.second !== null) candidates.push(w.second);
-  }
-  const { year } = localParts(PARIS, nowMs);
-  for (const y of [year, year + 1]) candidates.push(euSummerTime(y).endMs);
-  let best = Number.POSITIVE_INFINITY;
-  for (const t of candidates) if (t > nowMs && t < best && !inQuietHours(t, quiet)) best = t;
-  return Number.isFinite(best) ? best : nextLocalTime(nowMs, quiet.end);
-}
-
-/**
  * The next instant strictly after nowMs at which the Paris wall clock shows
  * `hhmm`, for things done once a local day (the digest at 07:30).
  * - In the March gap (02:00–02:59 that day), the instant the gap ends, 03:00 CEST:
@@ -114,14 +78,9 @@ export function quietEndsAt(nowMs: number, quiet: QuietHours | null): number {
 export function nextLocalTime(nowMs: number, hhmm: string): number {
   const minute = minuteOfDay(hhmm);
   const today = localDayIndex(PARIS, nowMs);
-  const t = wallTimeInstants(today, minute).first;
+  const t = firstWallInstant(today, minute);
   // Tomorrow's is always after now: it is after tomorrow's local midnight.
-  return t > nowMs ? t : wallTimeInstants(today + 1, minute).first;
-}
-
-/** info 0 < warning 1 < critical 2: "at least warning" is severityRank(s) >= severityRank('warning'). */
-export function severityRank(s: Severity): number {
-  return SEVERITIES.indexOf(s);
+  return t > nowMs ? t : firstWallInstant(today + 1, minute);
 }
 
 /** Per severity, how long an alert may stay unacknowledged before each escalation; absent: never escalates. */

@@ -1,4 +1,5 @@
-import type { MqttClient } from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
+import { mqttCredentials } from './server';
 import { MAX_RECORDS_PER_PACK } from '../../shared/senml';
 
 export interface SeriesToSend {
@@ -37,4 +38,20 @@ export async function publishSeries(client: MqttClient, siteId: string, deviceId
   }
   await send();
   return packs;
+}
+
+/**
+ * Twelve minutes of 1,500 ppm CO2 in a room with 9 people, ending a minute ago,
+ * from the room's own sensor: the shipped rule co2-occupied raises a warning.
+ */
+export async function stuffyRoom(mqttPort: number, dataDir: string, device: string, now: number): Promise<void> {
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: `stuffy-${device}`, ...mqttCredentials(dataDir, device) });
+  const MIN = 60_000;
+  const start = Math.floor(now / MIN) * MIN - 13 * MIN;
+  const points = (v: number): [number, number][] => Array.from({ length: 12 }, (_, i) => [start + i * MIN, v]);
+  await publishSeries(client, 'le-numerique', device, [
+    { name: 'co2', unit: 'ppm', points: points(1500) },
+    { name: 'occupancy', unit: 'count', points: points(9) },
+  ]);
+  await client.endAsync();
 }

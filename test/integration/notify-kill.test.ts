@@ -1,9 +1,8 @@
-import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testNow } from '../helpers/clock';
 import { type ServerProcess, startServerProcess } from '../helpers/faults';
-import { publishSeries } from '../helpers/publish';
-import { getJson, mqttCredentials, tempDir, waitFor } from '../helpers/server';
+import { stuffyRoom } from '../helpers/publish';
+import { getJson, tempDir, waitFor } from '../helpers/server';
 import { type RunningSmtp, startSmtpServer } from '../helpers/smtp';
 
 /**
@@ -12,7 +11,6 @@ import { type RunningSmtp, startSmtpServer } from '../helpers/smtp';
  * is killed with SIGKILL with the e-mail still pending, and the next start
  * sends it once the relay is back.
  */
-const MIN = 60_000;
 const ADMIN = 'gestionnaire@le-numerique.example';
 const running: ServerProcess[] = [];
 let smtp: RunningSmtp | undefined;
@@ -32,16 +30,8 @@ describe('notifications across a kill -9', () => {
     const env = { DATA_DIR: dataDir, SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, ADMIN_EMAIL: ADMIN };
     const first = await startServerProcess(env);
     running.push(first);
-    // Ten minutes of high CO2 in an occupied room: the shipped rule raises a warning.
-    const device = 'room-r1-reunion';
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${first.mqtt}`, { clientId: `kill-${device}`, ...mqttCredentials(dataDir, device) });
-    const start = Math.floor(testNow() / MIN) * MIN - 13 * MIN;
-    const points = (v: number): [number, number][] => Array.from({ length: 12 }, (_, i) => [start + i * MIN, v]);
-    await publishSeries(client, 'le-numerique', device, [
-      { name: 'co2', unit: 'ppm', points: points(1500) },
-      { name: 'occupancy', unit: 'count', points: points(9) },
-    ]);
-    await client.endAsync();
+    // The shipped CO2 rule raises a warning.
+    await stuffyRoom(first.mqtt, dataDir, 'room-r1-reunion', testNow());
     // Pending in the outbox, refused at least once by the relay.
     type Log = { deliveries: { recipient: string; status: string; attempts: number; lastError: string | null }[] };
     const pending = await waitFor(async () => {

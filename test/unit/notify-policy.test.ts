@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../shared/alerts';
 import type { QuietHours } from '../../shared/notify';
-import { DEFAULT_ESCALATION_MS, SendLimiter, escalationLevelDue, inQuietHours, nextLocalTime, quietEndsAt, severityRank } from '../../server/notify/policy';
+import { DEFAULT_ESCALATION_MS, SendLimiter, escalationLevelDue, inQuietHours, nextLocalTime } from '../../server/notify/policy';
 import { alertFixture } from '../helpers/alert-fixture';
 
 /**
@@ -90,68 +90,6 @@ describe('inQuietHours (Paris wall clock, start inclusive, end exclusive)', () =
 
   it('refuses a malformed time rather than reading it as "never quiet"', () => {
     expect(() => inQuietHours(at('2026-11-10T23:00:00+01:00'), { start: '7:00', end: '22:00' })).toThrow(RangeError);
-  });
-});
-
-describe('quietEndsAt', () => {
-  it('is the wall time end on the next morning of an ordinary night', () => {
-    expect(quietEndsAt(at('2026-11-10T23:00:00+01:00'), NIGHT)).toBe(at('2026-11-11T07:00:00+01:00'));
-    expect(quietEndsAt(at('2026-11-11T03:00:00+01:00'), NIGHT)).toBe(at('2026-11-11T07:00:00+01:00'));
-  });
-
-  it('is now when not in quiet hours, or with none: held messages may go', () => {
-    const noon = at('2026-11-11T12:00:00+01:00');
-    expect(quietEndsAt(noon, NIGHT)).toBe(noon);
-    expect(quietEndsAt(noon, null)).toBe(noon);
-  });
-
-  it('across the March night: 07:00 CEST, 7 real hours after 23:00 CET', () => {
-    const now = at('2027-03-27T23:00:00+01:00');
-    expect(quietEndsAt(now, NIGHT)).toBe(at('2027-03-28T07:00:00+02:00'));
-    expect(quietEndsAt(now, NIGHT) - now).toBe(7 * HOUR);
-  });
-
-  it('on the March night, an end in the gap (02:30) is the instant the gap ends, 03:00 CEST = 01:00Z', () => {
-    expect(quietEndsAt(at('2027-03-28T01:45:00+01:00'), SMALL_HOURS)).toBe(at('2027-03-28T01:00:00Z'));
-  });
-
-  it('across the October night: 07:00 CET, 9 real hours after 23:00 CEST', () => {
-    const now = at('2026-10-24T23:00:00+02:00');
-    expect(quietEndsAt(now, NIGHT)).toBe(at('2026-10-25T07:00:00+01:00'));
-    expect(quietEndsAt(now, NIGHT) - now).toBe(9 * HOUR);
-  });
-
-  it('on the October night, each pass through 01:30–02:30 ends at its own 02:30', () => {
-    expect(quietEndsAt(at('2026-10-25T02:15:00+02:00'), SMALL_HOURS)).toBe(at('2026-10-25T02:30:00+02:00'));
-    expect(quietEndsAt(at('2026-10-25T02:15:00+01:00'), SMALL_HOURS)).toBe(at('2026-10-25T02:30:00+01:00'));
-  });
-
-  it('on the October night, the switch itself ends a window the clock goes back out of (02:15–04:00 at 02:50 CEST)', () => {
-    const q = { start: '02:15', end: '04:00' };
-    expect(quietEndsAt(at('2026-10-25T02:50:00+02:00'), q)).toBe(at('2026-10-25T02:00:00+01:00'));
-    expect(inQuietHours(at('2026-10-25T02:15:00+01:00'), q)).toBe(true);
-    expect(quietEndsAt(at('2026-10-25T02:15:00+01:00'), q)).toBe(at('2026-10-25T04:00:00+01:00'));
-  });
-
-  it('a window whose end the March night skips entirely (02:45–02:30) ends the next day', () => {
-    const q = { start: '02:45', end: '02:30' };
-    expect(quietEndsAt(at('2027-03-27T12:00:00+01:00'), q)).toBe(at('2027-03-29T02:30:00+02:00'));
-  });
-
-  it('is always the first instant that is not quiet, every 30 min through both DST nights', () => {
-    const windows: QuietHours[] = [NIGHT, SMALL_HOURS, { start: '02:15', end: '04:00' }, { start: '03:00', end: '02:00' }];
-    for (const from of [at('2027-03-27T12:00:00+01:00'), at('2026-10-24T12:00:00+02:00')]) {
-      for (let now = from; now < from + 24 * HOUR; now += 30 * MIN) {
-        for (const q of windows) {
-          if (!inQuietHours(now, q)) continue;
-          const end = quietEndsAt(now, q);
-          const label = `${new Date(now).toISOString()} ${q.start}-${q.end}`;
-          expect(end, label).toBeGreaterThan(now);
-          expect(inQuietHours(end, q), label).toBe(false);
-          for (let t = now; t < end; t += MIN) if (!inQuietHours(t, q)) expect.fail(`${label}: not quiet at ${new Date(t).toISOString()}, before ${new Date(end).toISOString()}`);
-        }
-      }
-    }
   });
 });
 
@@ -279,12 +217,6 @@ describe('escalationLevelDue', () => {
 
   it('a level already sent stays: nothing due never lowers it', () => {
     expect(escalationLevelDue(alert(), RAISED + 16 * MIN, 3)).toBe(3);
-  });
-});
-
-describe('severityRank', () => {
-  it('orders info < warning < critical', () => {
-    expect([severityRank('info'), severityRank('warning'), severityRank('critical')]).toEqual([0, 1, 2]);
   });
 });
 
